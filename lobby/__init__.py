@@ -1,0 +1,1 @@
+"""The lobby: live listings of tables and tournaments, projected from game events."""

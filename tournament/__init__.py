@@ -1,0 +1,1 @@
+"""Multi-table tournaments and sit-and-gos (structure, clock, registration, balancing, payouts)."""
