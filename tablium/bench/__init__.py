@@ -1,0 +1,1 @@
+"""Benchmarks that print figures (``tablium bench ...``); never run by the test suite."""

@@ -1,0 +1,132 @@
+"""The ``tablium`` command line: one entry point, one sub-command per job.
+
+Sub-commands import what they need when they run, so ``tablium verify`` does not pay for the
+web server and ``tablium serve`` does not load benchmark code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from tablium.app import run
+
+    run(host=args.host, port=args.port)
+    return 0
+
+
+def _verify(args: argparse.Namespace) -> int:
+    import msgspec
+
+    from tablium.poker.errors import PokerError
+    from tablium.poker.verification import verify_history
+
+    status = 0
+    for name in args.files:
+        try:
+            data = msgspec.json.decode(Path(name).read_bytes())
+            if not isinstance(data, dict):
+                raise msgspec.ValidationError("a hand history is a JSON object")
+            verify_history(data)
+        except OSError as exc:
+            print(f"{name}: cannot read: {exc.strerror}", file=sys.stderr)
+            status = 1
+        except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+            print(f"{name}: NOT VERIFIED: not a hand history: {exc}")
+            status = 1
+        except PokerError as exc:
+            print(f"{name}: NOT VERIFIED: {exc}")
+            status = 1
+        else:
+            print(f"{name}: fair: commitment, deck, every dealt card and the result check out")
+    return status
+
+
+def _replay(args: argparse.Namespace) -> int:
+    from tablium.replay import main
+
+    return main(args.file)
+
+
+def _play(args: argparse.Namespace) -> int:
+    from tablium.offline import write_session
+
+    seed = bytes.fromhex(args.seed) if args.seed else None
+    count = write_session(Path(args.out), args.players, args.hands, variant=args.variant, seed=seed)
+    print(f"wrote {count} hands to {args.out} (JSON for `tablium verify`, .txt PokerStars)")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from tablium.bench.engine import main
+
+    return main(seconds=args.seconds, hands=args.hands, seed=args.seed)
+
+
+def _hex_seed(text: str) -> str:
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("the seed is hexadecimal") from None
+    if not raw:
+        raise argparse.ArgumentTypeError("the seed is empty")
+    return text
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be a positive integer")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="tablium", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser("serve", help="run the server (HTTP API, /health, /metrics)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=_serve)
+
+    verify = commands.add_parser("verify", help="check that hands were dealt fairly")
+    verify.add_argument("files", nargs="+", metavar="HAND.json")
+    verify.set_defaults(run=_verify)
+
+    replay = commands.add_parser("replay", help="replay JSON Lines hands through the engine")
+    replay.add_argument("file", nargs="?", help="JSON Lines input (default: standard input)")
+    replay.set_defaults(run=_replay)
+
+    play = commands.add_parser("play", help="play random hands offline and write histories")
+    play.add_argument("--players", type=_positive, default=6)
+    play.add_argument("--hands", type=_positive, default=10)
+    play.add_argument("--out", required=True, metavar="DIR")
+    play.add_argument("--seed", type=_hex_seed, help="hex master seed for a reproducible run")
+    play.add_argument("--variant", default="NLHE", choices=["NLHE", "PLO", "FLHE"])
+    play.set_defaults(run=_play)
+
+    bench = commands.add_parser("bench", help="benchmarks that print figures")
+    targets = bench.add_subparsers(dest="target", required=True, metavar="TARGET")
+    engine = targets.add_parser("engine", help="hands/s and evaluations/s of the pure core")
+    engine.add_argument("--seconds", type=float, default=3.0, help="time per measurement")
+    engine.add_argument("--hands", type=_positive, default=2000, help="hands to compare")
+    engine.add_argument("--seed", type=int, default=1)
+    engine.set_defaults(run=_bench)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "play" and not 2 <= args.players <= 10:
+        print("tablium play: --players must be from 2 to 10", file=sys.stderr)
+        return 2
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

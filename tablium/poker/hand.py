@@ -1,0 +1,708 @@
+"""One hand of flop poker as a pure state machine.
+
+``start_hand(config)`` posts antes and blinds and deals; ``apply(state, action)`` validates one
+action and returns the next state with the events it caused; ``legal_actions(state)`` answers what
+the seat to act may do, using the very checks ``apply`` enforces. When a betting round closes the
+hand moves on by itself: uncalled chips go back, the next street is dealt (all the way to the river
+when no more betting is possible), and at the end the pots are raked, shown down and awarded.
+
+States are immutable; the same config (deck included) and the same actions always give the same
+states and events. Rule choices are written out in docs/rules.md.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from msgspec import Struct, field
+
+from tablium.poker import events as ev
+from tablium.poker.actions import Action, Bet, Call, Check, Fold, Raise
+from tablium.poker.cards import DECK_SIZE, Card
+from tablium.poker.dealing import hole_card_positions
+from tablium.poker.errors import (
+    BetOutOfRange,
+    HandComplete,
+    IllegalAction,
+    InvalidConfiguration,
+    MalformedInput,
+    NotYourTurn,
+)
+from tablium.poker.evaluator import describe
+from tablium.poker.pots import build_side_pots, split_pot
+from tablium.poker.rake import NO_RAKE, RakeRule, attribute_rake, rake_amount
+from tablium.poker.variants import Betting, Variant, variant_by_code
+
+MAX_PLAYERS = 10
+MAX_CHIPS = 10**15
+"""No stack, blind or bet may exceed this: far above any real game, far below float trouble."""
+
+
+class AnteKind(enum.Enum):
+    NONE = "none"
+    """No ante."""
+    UNIFORM = "uniform"
+    """Every player posts the ante; antes are live for side pots."""
+    BIG_BLIND = "bb"
+    """The big blind posts one ante for the table; it is dead money in the main pot."""
+
+
+class Blinds(Struct, frozen=True, kw_only=True):
+    sb: int
+    bb: int
+    straddle: int = 0
+    """0 for none; otherwise posted by the seat after the big blind, as a full raise."""
+
+
+class Ante(Struct, frozen=True, kw_only=True):
+    kind: AnteKind = AnteKind.NONE
+    amount: int = 0
+
+
+class HandConfig(Struct, frozen=True, kw_only=True):
+    """Everything that decides a hand before the first action: seats, stacks, stakes and deck."""
+
+    variant: str
+    stacks: tuple[int, ...]
+    """Chips of each seat, clockwise; every seat in the hand is dealt in."""
+    button: int
+    blinds: Blinds
+    ante: Ante = Ante()
+    deck: tuple[Card, ...]
+    """The shuffled deck, first card dealt first."""
+    rake: RakeRule = NO_RAKE
+    commitment: str | None = None
+    """The provably fair commitment for this deck, echoed in ``HandStarted``."""
+    muck_losers: bool = True
+    """At a showdown without an all-in, losing hands are mucked rather than shown."""
+
+
+class Phase(enum.Enum):
+    BETTING = "betting"
+    """Waiting for ``to_act``."""
+    COMPLETE = "complete"
+    """Pots awarded; no more actions."""
+
+
+class HandState(Struct, frozen=True, kw_only=True):
+    config: HandConfig
+    phase: Phase
+    street: ev.Street
+    to_act: int | None
+    stacks: tuple[int, ...]
+    """Chips behind, not yet in the pot."""
+    bets: tuple[int, ...]
+    """Chips put in on the current street (blinds included, antes not)."""
+    contributed: tuple[int, ...]
+    """Live chips put in over the whole hand (uniform antes included)."""
+    dead: int
+    """Dead money in the main pot (a big-blind ante)."""
+    folded: tuple[bool, ...]
+    acted_at: tuple[int, ...]
+    """The bet each seat last acted facing on this street, -1 before it acts (for reopening)."""
+    current_bet: int
+    """The bet to match on this street (a short all-in big blind still counts in full)."""
+    min_raise: int
+    """The largest full bet or raise of the street: the smallest legal raise increment."""
+    raises: int
+    """Full bets and raises this street (fixed-limit cap; the big blind counts as one)."""
+    aggressor: int | None
+    """The last seat to bet or raise on the current street (showdown order)."""
+    hole: tuple[tuple[Card, ...], ...]
+    board: tuple[Card, ...]
+    next_card: int
+    """Index in the deck of the next card to burn or deal."""
+    won: tuple[int, ...] = ()
+    rake: int = 0
+    shown: tuple[bool, ...] = field(default=())
+
+    @property
+    def variant(self) -> Variant:
+        return variant_by_code(self.config.variant)
+
+    @property
+    def players(self) -> int:
+        return len(self.stacks)
+
+    @property
+    def pot(self) -> int:
+        """All chips in the middle, current street included."""
+        return sum(self.contributed) + self.dead
+
+    @property
+    def is_complete(self) -> bool:
+        return self.phase is Phase.COMPLETE
+
+
+class Transition(Struct, frozen=True):
+    state: HandState
+    events: list[ev.Event]
+
+
+class LegalActions(Struct, frozen=True, kw_only=True):
+    """What the seat to act may do, with exact bounds."""
+
+    seat: int
+    to_call: int
+    """Chips the seat must add to call, capped at its stack; 0 means it may check."""
+    raise_kind: str | None
+    """``"bet"`` when no one has bet on this street, ``"raise"`` otherwise, None when neither
+    is allowed."""
+    min_raise_to: int | None
+    """Smallest legal bet/raise, as a street total (the all-in total when short of it)."""
+    max_raise_to: int | None
+
+    @property
+    def can_check(self) -> bool:
+        return self.to_call == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# Positions and dealing order
+
+
+def blind_seats(players: int, button: int) -> tuple[int, int]:
+    """Small- and big-blind seats: heads-up the button posts the small blind.
+
+    >>> blind_seats(2, 1), blind_seats(6, 4)
+    ((1, 0), (5, 0))
+    """
+    if players == 2:
+        return button, (button + 1) % 2
+    return (button + 1) % players, (button + 2) % players
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation of a config
+
+
+def _check_chips(value: object, what: str, *, positive: bool) -> int:
+    if type(value) is not int:
+        raise MalformedInput(f"{what} must be a whole number of chips, got {value!r}")
+    if value > MAX_CHIPS:
+        raise MalformedInput(f"{what} is absurdly large: {value}")
+    if value < 0 or (positive and value == 0):
+        raise MalformedInput(f"{what} must be {'positive' if positive else 'zero or more'}")
+    return value
+
+
+def _validate(config: HandConfig, variant: Variant) -> None:
+    n = len(config.stacks)
+    if not 2 <= n <= MAX_PLAYERS:
+        raise InvalidConfiguration(f"a hand needs 2 to {MAX_PLAYERS} players, got {n}")
+    for seat, stack in enumerate(config.stacks):
+        _check_chips(stack, f"stack of seat {seat}", positive=True)
+    if type(config.button) is not int or not 0 <= config.button < n:
+        raise InvalidConfiguration(f"button must be a seat from 0 to {n - 1}")
+    blinds = config.blinds
+    sb = _check_chips(blinds.sb, "small blind", positive=False)
+    bb = _check_chips(blinds.bb, "big blind", positive=True)
+    straddle = _check_chips(blinds.straddle, "straddle", positive=False)
+    if sb > bb:
+        raise InvalidConfiguration("the small blind cannot exceed the big blind")
+    if straddle:
+        if straddle <= bb:
+            raise InvalidConfiguration("a straddle must be larger than the big blind")
+        if n < 3:
+            raise InvalidConfiguration("a straddle needs at least three players")
+        if variant.betting is Betting.FIXED_LIMIT:
+            raise InvalidConfiguration("fixed-limit games have no straddle")
+    _check_chips(config.ante.amount, "ante", positive=False)
+    if config.ante.kind is AnteKind.NONE and config.ante.amount:
+        raise InvalidConfiguration("an ante amount needs an ante kind")
+    deck = config.deck
+    if (
+        len(deck) != DECK_SIZE
+        or len(set(deck)) != DECK_SIZE
+        or not all(type(c) is int and 0 <= c < DECK_SIZE for c in deck)
+    ):
+        raise InvalidConfiguration("the deck must hold the 52 cards exactly once")
+    rake = config.rake
+    _check_chips(rake.percent_bp, "rake percentage", positive=False)
+    if rake.percent_bp > 10_000:
+        raise InvalidConfiguration("rake cannot exceed 100%")
+    if rake.cap is not None:
+        _check_chips(rake.cap, "rake cap", positive=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# The working copy: apply() mutates a private copy and freezes it again.
+
+
+class _Work:
+    __slots__ = (
+        "acted_at",
+        "aggressor",
+        "bets",
+        "board",
+        "config",
+        "contributed",
+        "current_bet",
+        "dead",
+        "events",
+        "folded",
+        "hole",
+        "min_raise",
+        "n",
+        "next_card",
+        "phase",
+        "raises",
+        "rake",
+        "shown",
+        "stacks",
+        "street",
+        "to_act",
+        "variant",
+        "won",
+    )
+
+    def __init__(self, s: HandState, variant: Variant) -> None:
+        self.config = s.config
+        self.variant = variant
+        self.n = len(s.stacks)
+        self.phase = s.phase
+        self.street = s.street
+        self.to_act = s.to_act
+        self.stacks = list(s.stacks)
+        self.bets = list(s.bets)
+        self.contributed = list(s.contributed)
+        self.dead = s.dead
+        self.folded = list(s.folded)
+        self.acted_at = list(s.acted_at)
+        self.current_bet = s.current_bet
+        self.min_raise = s.min_raise
+        self.raises = s.raises
+        self.aggressor = s.aggressor
+        self.hole = s.hole
+        self.board = s.board
+        self.next_card = s.next_card
+        self.won = list(s.won)
+        self.rake = s.rake
+        self.shown = list(s.shown)
+        self.events: list[ev.Event] = []
+
+    def freeze(self) -> HandState:
+        return HandState(
+            config=self.config,
+            phase=self.phase,
+            street=self.street,
+            to_act=self.to_act,
+            stacks=tuple(self.stacks),
+            bets=tuple(self.bets),
+            contributed=tuple(self.contributed),
+            dead=self.dead,
+            folded=tuple(self.folded),
+            acted_at=tuple(self.acted_at),
+            current_bet=self.current_bet,
+            min_raise=self.min_raise,
+            raises=self.raises,
+            aggressor=self.aggressor,
+            hole=self.hole,
+            board=self.board,
+            next_card=self.next_card,
+            won=tuple(self.won),
+            rake=self.rake,
+            shown=tuple(self.shown),
+        )
+
+    # -- chips ----------------------------------------------------------------------------------
+
+    def put_in(self, seat: int, amount: int) -> None:
+        self.stacks[seat] -= amount
+        self.bets[seat] += amount
+        self.contributed[seat] += amount
+
+    def in_hand(self, seat: int) -> bool:
+        return not self.folded[seat]
+
+    def can_act(self, seat: int) -> bool:
+        return not self.folded[seat] and self.stacks[seat] > 0
+
+    def bet_unit(self) -> int:
+        """Fixed limit: the small bet on pre-flop and flop, the big bet (2 BB) afterwards."""
+        bb = self.config.blinds.bb
+        return bb if self.street <= ev.Street.FLOP else 2 * bb
+
+    def _others_can_respond(self, seat: int) -> bool:
+        return any(self.can_act(s) for s in range(self.n) if s != seat)
+
+    # -- the rules of betting -------------------------------------------------------------------
+
+    def legal(self, seat: int) -> LegalActions:
+        stack = self.stacks[seat]
+        owed = max(self.current_bet - self.bets[seat], 0)
+        to_call = min(owed, stack)
+        kind, low, high = None, None, None
+        if self._may_raise(seat, owed):
+            kind = "bet" if self.current_bet == 0 else "raise"
+            all_in_to = self.bets[seat] + stack
+            if self.variant.betting is Betting.FIXED_LIMIT:
+                low = high = self.current_bet + self.bet_unit()
+            else:
+                low = self.current_bet + self.min_raise
+                if self.variant.betting is Betting.POT_LIMIT:
+                    high = self.current_bet + self.pot() + owed
+                else:
+                    high = all_in_to
+            if all_in_to <= low:
+                low = high = all_in_to
+            else:
+                high = min(high, all_in_to)
+        return LegalActions(
+            seat=seat, to_call=to_call, raise_kind=kind, min_raise_to=low, max_raise_to=high
+        )
+
+    def _may_raise(self, seat: int, owed: int) -> bool:
+        if self.stacks[seat] <= owed:
+            return False  # cannot even cover a call
+        if not self._others_can_respond(seat):
+            return False  # everyone else is all-in or folded: a raise could not be called
+        cap = self.variant.raise_cap
+        if cap is not None and self.raises >= cap:
+            return False
+        faced = self.acted_at[seat]
+        # Reopening: a seat that already acted may raise again only when it now faces at least
+        # one full raise beyond what it acted on (short all-ins may add up to one).
+        return faced < 0 or self.current_bet - faced >= self.min_raise
+
+    def pot(self) -> int:
+        return sum(self.contributed) + self.dead
+
+    def act(self, action: Action) -> None:
+        if self.phase is Phase.COMPLETE:
+            raise HandComplete("the hand is over")
+        seat = action.seat
+        if type(seat) is not int:
+            raise MalformedInput(f"seat must be an integer, got {seat!r}")
+        if seat != self.to_act:
+            raise NotYourTurn(f"seat {seat} acted but seat {self.to_act} is to act")
+        legal = self.legal(seat)
+        street = self.street
+        match action:
+            case Fold():
+                self.folded[seat] = True
+                self.events.append(ev.PlayerFolded(seat=seat, street=street))
+            case Check():
+                if legal.to_call:
+                    raise IllegalAction(f"seat {seat} faces a bet of {legal.to_call}: cannot check")
+                self.events.append(ev.PlayerChecked(seat=seat, street=street))
+            case Call():
+                if not legal.to_call:
+                    raise IllegalAction(f"seat {seat} has nothing to call: check instead")
+                self.put_in(seat, legal.to_call)
+                self.events.append(
+                    ev.PlayerCalled(
+                        seat=seat,
+                        street=street,
+                        amount=legal.to_call,
+                        all_in=self.stacks[seat] == 0,
+                    )
+                )
+            case Bet(to=to) | Raise(to=to):
+                self._bet_or_raise(action, legal, to)
+        self.acted_at[seat] = self.current_bet
+        self._advance(seat)
+
+    def _bet_or_raise(self, action: Bet | Raise, legal: LegalActions, to: object) -> None:
+        seat = action.seat
+        if type(to) is not int:
+            raise MalformedInput(f"a bet amount must be a whole number of chips, got {to!r}")
+        word = "bet" if isinstance(action, Bet) else "raise"
+        if legal.raise_kind is None:
+            raise IllegalAction(f"seat {seat} may not {word} now")
+        if legal.raise_kind != word:
+            other = "there is already a bet" if word == "bet" else "there is no bet to raise"
+            raise IllegalAction(f"cannot {word}: {other} (use {legal.raise_kind})")
+        assert legal.min_raise_to is not None and legal.max_raise_to is not None
+        if not legal.min_raise_to <= to <= legal.max_raise_to:
+            raise BetOutOfRange(
+                f"{word} to {to} is outside {legal.min_raise_to}..{legal.max_raise_to}"
+            )
+        amount = to - self.bets[seat]
+        increment = to - self.current_bet
+        complete = increment >= self.min_raise
+        if complete:
+            self.min_raise = increment
+            self.raises += 1
+        self.put_in(seat, amount)
+        self.current_bet = to
+        self.aggressor = seat
+        all_in = self.stacks[seat] == 0
+        street = self.street
+        if isinstance(action, Bet):
+            self.events.append(
+                ev.PlayerBet(seat=seat, street=street, to=to, amount=amount, all_in=all_in)
+            )
+        else:
+            self.events.append(
+                ev.PlayerRaised(
+                    seat=seat,
+                    street=street,
+                    to=to,
+                    amount=amount,
+                    raised_by=increment,
+                    all_in=all_in,
+                    complete=complete,
+                )
+            )
+
+    # -- flow -------------------------------------------------------------------------------------
+
+    def _needs_to_act(self, seat: int) -> bool:
+        if not self.can_act(seat):
+            return False
+        if self.bets[seat] < self.current_bet:
+            return True
+        return self.acted_at[seat] < 0 and self._others_can_respond(seat)
+
+    def _advance(self, last: int) -> None:
+        """After ``last`` acted (or the blinds went in), find who acts next or close the round."""
+        if sum(1 for s in range(self.n) if self.in_hand(s)) == 1:
+            self._return_uncalled()
+            self._settle()
+            return
+        for step in range(1, self.n + 1):
+            seat = (last + step) % self.n
+            if self._needs_to_act(seat):
+                self.to_act = seat
+                return
+        self._close_round()
+
+    def _close_round(self) -> None:
+        self._return_uncalled()
+        while True:
+            if self.street == ev.Street.RIVER:
+                self._settle()
+                return
+            self._deal_street()
+            first = self._first_to_act_postflop()
+            if first is not None:
+                self.to_act = first
+                return
+
+    def _first_to_act_postflop(self) -> int | None:
+        able = [s for s in range(self.n) if self.can_act(s)]
+        if len(able) < 2:
+            return None  # nobody left to bet against: run the board out
+        button = self.config.button
+        return min(able, key=lambda s: (s - button - 1) % self.n)
+
+    def _deal_street(self) -> None:
+        self.street = ev.Street(self.street + 1)
+        count = self.variant.board_streets[self.street - 1]
+        start = self.next_card + 1  # burn one
+        cards = self.config.deck[start : start + count]
+        self.next_card = start + count
+        self.board = (*self.board, *cards)
+        self.bets = [0] * self.n
+        self.acted_at = [-1] * self.n
+        self.current_bet = 0
+        fixed = self.variant.betting is Betting.FIXED_LIMIT
+        self.min_raise = self.bet_unit() if fixed else self.config.blinds.bb
+        self.raises = 0
+        self.aggressor = None
+        self.to_act = None
+        self.events.append(ev.BoardDealt(street=self.street, cards=cards, board=self.board))
+
+    def _return_uncalled(self) -> None:
+        top = max(range(self.n), key=lambda s: self.bets[s])
+        second = max((self.bets[s] for s in range(self.n) if s != top), default=0)
+        excess = self.bets[top] - second
+        if excess > 0:
+            self.bets[top] -= excess
+            self.contributed[top] -= excess
+            self.stacks[top] += excess
+            self.events.append(ev.UncalledBetReturned(seat=top, amount=excess))
+
+    # -- the end of the hand ----------------------------------------------------------------------
+
+    def _settle(self) -> None:
+        self.to_act = None
+        self.phase = Phase.COMPLETE
+        config = self.config
+        pots = build_side_pots(self.contributed, self.folded, self.dead)
+        total = sum(p.amount for p in pots)
+        flop_dealt = self.street >= ev.Street.FLOP
+        rake = rake_amount(config.rake, total, flop_dealt)
+        if rake:
+            first = (config.button + 1) % self.n
+            by_seat = attribute_rake(rake, self.contributed, first)
+            by_pot = attribute_rake(rake, [p.amount for p in pots])
+            self.events.append(ev.RakeTaken(amount=rake, contributions=by_seat))
+        else:
+            by_pot = tuple(0 for _ in pots)
+        self.rake = rake
+        contenders = [s for s in range(self.n) if self.in_hand(s)]
+        strengths: dict[int, int] = {}
+        if len(contenders) > 1:
+            strengths = self._showdown(contenders)
+        won = [0] * self.n
+        for index, (pot, cut) in enumerate(zip(pots, by_pot, strict=True)):
+            amount = pot.amount - cut
+            shown = [s for s in pot.eligible if s in strengths]
+            if len(pot.eligible) == 1 or not shown:
+                winners = list(pot.eligible)
+            else:
+                best = max(strengths[s] for s in shown)
+                winners = [s for s in shown if strengths[s] == best]
+            for seat, share in split_pot(amount, winners, config.button, self.n).items():
+                won[seat] += share
+                description = describe(strengths[seat]) if seat in strengths else None
+                self.events.append(
+                    ev.PotAwarded(pot=index, seat=seat, amount=share, description=description)
+                )
+        self.won = won
+        final = [self.stacks[s] + won[s] for s in range(self.n)]
+        self.stacks = final
+        self.bets = [0] * self.n
+        self.events.append(
+            ev.HandEnded(
+                stacks=tuple(final),
+                net=tuple(final[s] - config.stacks[s] for s in range(self.n)),
+                rake=rake,
+            )
+        )
+
+    def _showdown(self, contenders: list[int]) -> dict[int, int]:
+        """Value every contender's hand and table them in showdown order.
+
+        The last aggressor on the final street shows first, otherwise the first seat left of the
+        button. When a player is all-in every hand is tabled; otherwise, a hand that cannot beat
+        one already shown is mucked (unless the table shows all hands).
+        """
+        best_hand = self.variant.best_hand
+        strengths = {s: best_hand(self.hole[s], self.board) for s in contenders}
+        button = self.config.button
+        start = self.aggressor if self.aggressor is not None else (button + 1) % self.n
+        order = sorted(contenders, key=lambda s: (s - start) % self.n)
+        table_all = not self.config.muck_losers or any(self.stacks[s] == 0 for s in contenders)
+        best_shown = -1
+        for seat in order:
+            if table_all or strengths[seat] >= best_shown:
+                best_shown = max(best_shown, strengths[seat])
+                self.shown[seat] = True
+                self.events.append(
+                    ev.HandShown(
+                        seat=seat,
+                        cards=self.hole[seat],
+                        strength=strengths[seat],
+                        description=describe(strengths[seat]),
+                    )
+                )
+            else:
+                self.events.append(ev.HandMucked(seat=seat))
+        # A mucked hand has lost to a shown one in every pot it could contest, so dropping it
+        # from the valuation changes no award and keeps mucked cards out of the results.
+        return {s: v for s, v in strengths.items() if self.shown[s]}
+
+
+# ---------------------------------------------------------------------------------------------
+# The public API
+
+
+def start_hand(config: HandConfig) -> Transition:
+    """Post antes and blinds, deal hole cards and return the state waiting for the first action.
+
+    Antes are posted before blinds, so a stack too short for both pays the ante first.
+    """
+    variant = variant_by_code(config.variant)
+    _validate(config, variant)
+    n = len(config.stacks)
+    per_player = variant.hole_cards
+    positions = hole_card_positions(n, config.button, per_player)
+    hole = tuple(tuple(config.deck[i] for i in seat_positions) for seat_positions in positions)
+    blinds = config.blinds
+    initial = HandState(
+        config=config,
+        phase=Phase.BETTING,
+        street=ev.Street.PREFLOP,
+        to_act=None,
+        stacks=config.stacks,
+        bets=(0,) * n,
+        contributed=(0,) * n,
+        dead=0,
+        folded=(False,) * n,
+        acted_at=(-1,) * n,
+        current_bet=0,
+        min_raise=blinds.bb,
+        raises=0,
+        aggressor=None,
+        hole=hole,
+        board=(),
+        next_card=n * per_player,
+        shown=(False,) * n,
+    )
+    work = _Work(initial, variant)
+    work.events.append(
+        ev.HandStarted(
+            variant=variant.code,
+            button=config.button,
+            stacks=config.stacks,
+            small_blind=blinds.sb,
+            big_blind=blinds.bb,
+            straddle=blinds.straddle,
+            ante=config.ante.amount,
+            ante_kind=config.ante.kind.value,
+            commitment=config.commitment,
+        )
+    )
+    sb_seat, bb_seat = blind_seats(n, config.button)
+    _post_antes(work, sb_seat, bb_seat)
+    posts = [(sb_seat, ev.BlindKind.SMALL, blinds.sb), (bb_seat, ev.BlindKind.BIG, blinds.bb)]
+    if blinds.straddle:
+        posts.append(((bb_seat + 1) % n, ev.BlindKind.STRADDLE, blinds.straddle))
+    for seat, kind, amount in posts:
+        paid = min(amount, work.stacks[seat])
+        if paid:
+            work.bets[seat] += paid
+            work.stacks[seat] -= paid
+            work.contributed[seat] += paid
+            work.events.append(
+                ev.BlindPosted(seat=seat, kind=kind, amount=paid, all_in=work.stacks[seat] == 0)
+            )
+    # Callers owe the full blind even when its poster is all-in for less; a straddle is a full
+    # raise, so the smallest raise pre-flop is one more straddle.
+    work.current_bet = max(blinds.bb, blinds.straddle)
+    work.min_raise = work.current_bet
+    work.raises = 1
+    for seat, cards in enumerate(hole):
+        work.events.append(ev.HoleCardsDealt(seat=seat, cards=cards))
+    last_blind = posts[-1][0]
+    work._advance(last_blind)
+    return Transition(work.freeze(), work.events)
+
+
+def _post_antes(work: _Work, sb_seat: int, bb_seat: int) -> None:
+    ante = work.config.ante
+    if ante.kind is AnteKind.NONE or ante.amount == 0:
+        return
+    if ante.kind is AnteKind.BIG_BLIND:
+        paid = min(ante.amount, work.stacks[bb_seat])
+        work.stacks[bb_seat] -= paid
+        work.dead += paid
+        work.events.append(
+            ev.AntePosted(seat=bb_seat, amount=paid, dead=True, all_in=work.stacks[bb_seat] == 0)
+        )
+        return
+    for k in range(work.n):
+        seat = (sb_seat + k) % work.n
+        paid = min(ante.amount, work.stacks[seat])
+        work.stacks[seat] -= paid
+        work.contributed[seat] += paid
+        work.events.append(
+            ev.AntePosted(seat=seat, amount=paid, dead=False, all_in=work.stacks[seat] == 0)
+        )
+
+
+def apply(state: HandState, action: Action) -> Transition:
+    """Apply one player action; raise a :class:`PokerError` and change nothing if it is illegal."""
+    work = _Work(state, state.variant)
+    work.act(action)
+    return Transition(work.freeze(), work.events)
+
+
+def legal_actions(state: HandState) -> LegalActions | None:
+    """What the seat to act may do, or None when the hand is over."""
+    if state.phase is Phase.COMPLETE or state.to_act is None:
+        return None
+    return _Work(state, state.variant).legal(state.to_act)
