@@ -26,7 +26,13 @@ DECK_SIZE = 52
 #: The unshuffled deck: ``2c 2d 2h 2s 3c ... As``.
 STANDARD_DECK: tuple[Card, ...] = tuple(range(DECK_SIZE))
 
-_BY_TEXT = {r + s: i * 4 + j for i, r in enumerate(RANKS) for j, s in enumerate(SUITS)}
+_BY_TEXT = {
+    rank + suit: i * 4 + j
+    for i, r in enumerate(RANKS)
+    for j, s in enumerate(SUITS)
+    for rank in {r, r.lower()}
+    for suit in {s, s.upper()}
+}
 _TEXT = tuple(r + s for r in RANKS for s in SUITS)
 
 
@@ -41,10 +47,8 @@ def suit_of(card: Card) -> int:
 
 
 def parse_card(text: str) -> Card:
-    """Parse one card such as ``"As"`` or ``"td"`` (rank letters are case-insensitive)."""
-    if len(text) != 2:
-        raise MalformedInput(f"a card is two characters, got {text!r}")
-    card = _BY_TEXT.get(text[0].upper() + text[1].lower())
+    """Parse one card such as ``"As"`` or ``"tD"`` (letters in either case)."""
+    card = _BY_TEXT.get(text)
     if card is None:
         raise MalformedInput(f"not a card: {text!r}")
     return card
@@ -55,7 +59,10 @@ def parse_cards(text: str) -> tuple[Card, ...]:
     compact = "".join(text.split())
     if len(compact) % 2:
         raise MalformedInput(f"cards come in pairs of characters, got {text!r}")
-    return tuple(parse_card(compact[i : i + 2]) for i in range(0, len(compact), 2))
+    try:
+        return tuple(_BY_TEXT[compact[i : i + 2]] for i in range(0, len(compact), 2))
+    except KeyError as missing:
+        raise MalformedInput(f"not a card: {missing.args[0]!r}") from None
 
 
 def parse_deck(text: str) -> tuple[Card, ...]:

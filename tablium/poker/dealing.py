@@ -9,6 +9,7 @@ this order.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
 from tablium.poker.cards import DECK_SIZE, Card, parse_cards
 from tablium.poker.errors import MalformedInput
@@ -23,6 +24,7 @@ def dealing_order(players: int, button: int) -> tuple[int, ...]:
     return tuple((button + 1 + i) % players for i in range(players))
 
 
+@cache
 def hole_card_positions(players: int, button: int, per_player: int) -> tuple[tuple[int, ...], ...]:
     """Deck indices of each seat's hole cards: one card at a time, ``per_player`` rounds.
 

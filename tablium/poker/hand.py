@@ -13,6 +13,8 @@ states and events. Rule choices are written out in docs/rules.md.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from typing import Protocol
 
 from msgspec import Struct, field
 
@@ -226,6 +228,90 @@ def _validate(config: HandConfig, variant: Variant) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# The rules of betting, read from the frozen state or the working copy alike
+
+
+class _Table(Protocol):
+    """The fields the betting rules read (``HandState`` and ``_Work`` both have them)."""
+
+    @property
+    def stacks(self) -> Sequence[int]: ...
+    @property
+    def bets(self) -> Sequence[int]: ...
+    @property
+    def contributed(self) -> Sequence[int]: ...
+    @property
+    def folded(self) -> Sequence[bool]: ...
+    @property
+    def acted_at(self) -> Sequence[int]: ...
+    @property
+    def config(self) -> HandConfig: ...
+    @property
+    def street(self) -> ev.Street: ...
+    @property
+    def current_bet(self) -> int: ...
+    @property
+    def min_raise(self) -> int: ...
+    @property
+    def raises(self) -> int: ...
+    @property
+    def dead(self) -> int: ...
+
+
+def _bet_unit(bb: int, street: int) -> int:
+    """Fixed limit: the small bet on pre-flop and flop, the big bet (2 BB) afterwards."""
+    return bb if street <= ev.Street.FLOP else 2 * bb
+
+
+def _able_to_act(t: _Table) -> int:
+    """Seats still in the hand with chips behind."""
+    in_hand = zip(t.stacks, t.folded, strict=True)
+    return len([1 for stack, folded in in_hand if stack and not folded])
+
+
+def _legal(t: _Table, variant: Variant, seat: int) -> LegalActions:
+    stack = t.stacks[seat]
+    bet = t.bets[seat]
+    current = t.current_bet
+    owed = current - bet if current > bet else 0
+    to_call = owed if owed < stack else stack
+    kind, low, high = None, None, None
+    if _may_raise(t, variant, seat, owed):
+        kind = "bet" if current == 0 else "raise"
+        all_in_to = bet + stack
+        if variant.betting is Betting.FIXED_LIMIT:
+            low = high = current + _bet_unit(t.config.blinds.bb, t.street)
+        else:
+            low = current + t.min_raise
+            if variant.betting is Betting.POT_LIMIT:
+                high = current + sum(t.contributed) + t.dead + owed
+            else:
+                high = all_in_to
+        if all_in_to <= low:
+            low = high = all_in_to
+        elif high > all_in_to:
+            high = all_in_to
+    return LegalActions(
+        seat=seat, to_call=to_call, raise_kind=kind, min_raise_to=low, max_raise_to=high
+    )
+
+
+def _may_raise(t: _Table, variant: Variant, seat: int, owed: int) -> bool:
+    if t.stacks[seat] <= owed:
+        return False  # cannot even cover a call
+    cap = variant.raise_cap
+    if cap is not None and t.raises >= cap:
+        return False
+    faced = t.acted_at[seat]
+    # Reopening: a seat that already acted may raise again only when it now faces at least one
+    # full raise beyond what it acted on (short all-ins may add up to one).
+    if faced >= 0 and t.current_bet - faced < t.min_raise:
+        return False
+    # When everyone else is all-in or folded, a raise could not be called.
+    return _able_to_act(t) >= 2
+
+
+# ---------------------------------------------------------------------------------------------
 # The working copy: apply() mutates a private copy and freezes it again.
 
 
@@ -276,9 +362,9 @@ class _Work:
         self.hole = s.hole
         self.board = s.board
         self.next_card = s.next_card
-        self.won = list(s.won)
+        self.won = s.won
         self.rake = s.rake
-        self.shown = list(s.shown)
+        self.shown = s.shown
         self.events: list[ev.Event] = []
 
     def freeze(self) -> HandState:
@@ -300,9 +386,9 @@ class _Work:
             hole=self.hole,
             board=self.board,
             next_card=self.next_card,
-            won=tuple(self.won),
+            won=self.won,
             rake=self.rake,
-            shown=tuple(self.shown),
+            shown=self.shown,
         )
 
     # -- chips ----------------------------------------------------------------------------------
@@ -319,54 +405,10 @@ class _Work:
         return not self.folded[seat] and self.stacks[seat] > 0
 
     def bet_unit(self) -> int:
-        """Fixed limit: the small bet on pre-flop and flop, the big bet (2 BB) afterwards."""
-        bb = self.config.blinds.bb
-        return bb if self.street <= ev.Street.FLOP else 2 * bb
-
-    def _others_can_respond(self, seat: int) -> bool:
-        return any(self.can_act(s) for s in range(self.n) if s != seat)
-
-    # -- the rules of betting -------------------------------------------------------------------
+        return _bet_unit(self.config.blinds.bb, self.street)
 
     def legal(self, seat: int) -> LegalActions:
-        stack = self.stacks[seat]
-        owed = max(self.current_bet - self.bets[seat], 0)
-        to_call = min(owed, stack)
-        kind, low, high = None, None, None
-        if self._may_raise(seat, owed):
-            kind = "bet" if self.current_bet == 0 else "raise"
-            all_in_to = self.bets[seat] + stack
-            if self.variant.betting is Betting.FIXED_LIMIT:
-                low = high = self.current_bet + self.bet_unit()
-            else:
-                low = self.current_bet + self.min_raise
-                if self.variant.betting is Betting.POT_LIMIT:
-                    high = self.current_bet + self.pot() + owed
-                else:
-                    high = all_in_to
-            if all_in_to <= low:
-                low = high = all_in_to
-            else:
-                high = min(high, all_in_to)
-        return LegalActions(
-            seat=seat, to_call=to_call, raise_kind=kind, min_raise_to=low, max_raise_to=high
-        )
-
-    def _may_raise(self, seat: int, owed: int) -> bool:
-        if self.stacks[seat] <= owed:
-            return False  # cannot even cover a call
-        if not self._others_can_respond(seat):
-            return False  # everyone else is all-in or folded: a raise could not be called
-        cap = self.variant.raise_cap
-        if cap is not None and self.raises >= cap:
-            return False
-        faced = self.acted_at[seat]
-        # Reopening: a seat that already acted may raise again only when it now faces at least
-        # one full raise beyond what it acted on (short all-ins may add up to one).
-        return faced < 0 or self.current_bet - faced >= self.min_raise
-
-    def pot(self) -> int:
-        return sum(self.contributed) + self.dead
+        return _legal(self, self.variant, seat)
 
     def act(self, action: Action) -> None:
         if self.phase is Phase.COMPLETE:
@@ -448,22 +490,21 @@ class _Work:
 
     # -- flow -------------------------------------------------------------------------------------
 
-    def _needs_to_act(self, seat: int) -> bool:
-        if not self.can_act(seat):
-            return False
-        if self.bets[seat] < self.current_bet:
-            return True
-        return self.acted_at[seat] < 0 and self._others_can_respond(seat)
-
     def _advance(self, last: int) -> None:
         """After ``last`` acted (or the blinds went in), find who acts next or close the round."""
-        if sum(1 for s in range(self.n) if self.in_hand(s)) == 1:
+        folded, stacks, bets, acted_at = self.folded, self.stacks, self.bets, self.acted_at
+        if folded.count(False) == 1:
             self._return_uncalled()
             self._settle()
             return
-        for step in range(1, self.n + 1):
-            seat = (last + step) % self.n
-            if self._needs_to_act(seat):
+        # A seat acts if it owes chips, or has not acted yet and someone could answer a raise.
+        others_can_answer = _able_to_act(self) >= 2
+        current, n = self.current_bet, self.n
+        for step in range(1, n + 1):
+            seat = (last + step) % n
+            if folded[seat] or stacks[seat] == 0:
+                continue
+            if bets[seat] < current or (acted_at[seat] < 0 and others_can_answer):
                 self.to_act = seat
                 return
         self._close_round()
@@ -526,7 +567,10 @@ class _Work:
         rake = rake_amount(config.rake, total, flop_dealt)
         if rake:
             first = (config.button + 1) % self.n
-            by_seat = attribute_rake(rake, self.contributed, first)
+            paid = list(self.contributed)
+            if self.dead:  # the big-blind ante is dead money, but its poster paid it
+                paid[blind_seats(self.n, config.button)[1]] += self.dead
+            by_seat = attribute_rake(rake, paid, first)
             by_pot = attribute_rake(rake, [p.amount for p in pots])
             self.events.append(ev.RakeTaken(amount=rake, contributions=by_seat))
         else:
@@ -551,7 +595,7 @@ class _Work:
                 self.events.append(
                     ev.PotAwarded(pot=index, seat=seat, amount=share, description=description)
                 )
-        self.won = won
+        self.won = tuple(won)
         final = [self.stacks[s] + won[s] for s in range(self.n)]
         self.stacks = final
         self.bets = [0] * self.n
@@ -577,10 +621,11 @@ class _Work:
         order = sorted(contenders, key=lambda s: (s - start) % self.n)
         table_all = not self.config.muck_losers or any(self.stacks[s] == 0 for s in contenders)
         best_shown = -1
+        shown = list(self.shown)
         for seat in order:
             if table_all or strengths[seat] >= best_shown:
                 best_shown = max(best_shown, strengths[seat])
-                self.shown[seat] = True
+                shown[seat] = True
                 self.events.append(
                     ev.HandShown(
                         seat=seat,
@@ -591,9 +636,10 @@ class _Work:
                 )
             else:
                 self.events.append(ev.HandMucked(seat=seat))
+        self.shown = tuple(shown)
         # A mucked hand has lost to a shown one in every pot it could contest, so dropping it
         # from the valuation changes no award and keeps mucked cards out of the results.
-        return {s: v for s, v in strengths.items() if self.shown[s]}
+        return {s: v for s, v in strengths.items() if shown[s]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,4 +751,4 @@ def legal_actions(state: HandState) -> LegalActions | None:
     """What the seat to act may do, or None when the hand is over."""
     if state.phase is Phase.COMPLETE or state.to_act is None:
         return None
-    return _Work(state, state.variant).legal(state.to_act)
+    return _legal(state, state.variant, state.to_act)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
 import pytest
 
 from tablium.poker.actions import Action, Bet, Call, Check, Fold, Raise
@@ -22,6 +23,7 @@ from tablium.poker.events import (
     BoardDealt,
     HandShown,
     PlayerRaised,
+    RakeTaken,
     Street,
     UncalledBetReturned,
 )
@@ -36,6 +38,7 @@ from tablium.poker.hand import (
     legal_actions,
     start_hand,
 )
+from tablium.poker.rake import RakeRule
 
 DECK = tuple(range(52))
 
@@ -490,3 +493,85 @@ def test_raise_event_marks_short_all_ins_incomplete() -> None:
     )
     raised = [e for e in transition.events if isinstance(e, PlayerRaised)]
     assert raised and not raised[0].complete and raised[0].all_in
+
+
+# --- rake ----------------------------------------------------------------------------------------
+
+
+def raked(stacks: list[int], rule: RakeRule, *actions: Action, **kwargs: object) -> HandState:
+    cfg = msgspec.structs.replace(config(stacks, **kwargs), rake=rule)  # type: ignore[arg-type]
+    return play(cfg, *actions)
+
+
+def test_no_flop_no_drop() -> None:
+    rule = RakeRule(percent_bp=500)
+    state = raked([100] * 3, rule, Raise(seat=0, to=20), Call(seat=1), Fold(seat=2))
+    assert not state.is_complete
+    state = raked([100] * 3, rule, Raise(seat=0, to=20), Fold(seat=1), Fold(seat=2))
+    assert state.is_complete and state.rake == 0
+    assert state.stacks == (103, 99, 98)
+
+
+def test_rake_is_a_percentage_rounded_down_and_capped() -> None:
+    check_down = [Check(seat=s) for s in (1, 2, 0) * 3]
+    deck = preset_deck(["AsAh", "KsKh", "2c7d"], "3c4d8h9cJd")
+    state = raked(
+        [100] * 3,
+        RakeRule(percent_bp=500),
+        Call(seat=0),
+        Call(seat=1),
+        Check(seat=2),
+        *check_down,
+        deck=deck,
+    )
+    assert state.rake == 0  # 5% of 6 is 0.3: rounded down
+    state = raked(
+        [1000] * 3,
+        RakeRule(percent_bp=500, cap=7),
+        Raise(seat=0, to=100),
+        Call(seat=1),
+        Call(seat=2),
+        *check_down,
+        deck=deck,
+    )
+    assert state.rake == 7  # 5% of 300 is 15, capped at 7
+    assert state.stacks == (1000 + 200 - 7, 900, 900)
+
+
+def test_rake_shares_follow_contributions_and_add_up() -> None:
+    deck = preset_deck(["AsAh", "KsKh", "2c7d"], "3c4d8h9cJd")
+    cfg = msgspec.structs.replace(config([1000] * 3, deck=deck), rake=RakeRule(percent_bp=1000))
+    state = play(
+        cfg,
+        Raise(seat=0, to=100),
+        Call(seat=1),
+        Call(seat=2),
+        Check(seat=1),
+        Check(seat=2),
+        Bet(seat=0, to=100),
+        Call(seat=1),
+        Fold(seat=2),
+        Check(seat=1),
+        Check(seat=0),
+        Check(seat=1),
+    )
+    transition = apply(state, Check(seat=0))
+    rake = next(e for e in transition.events if isinstance(e, RakeTaken))
+    assert rake.amount == transition.state.rake == 50  # 10% of a 500 pot
+    assert rake.contributions == (20, 20, 10)  # in proportion to 200, 200 and 100 put in
+    assert transition.state.stacks == (1000 + 300 - 50, 800, 900)
+
+
+def test_rake_on_a_pot_of_dead_money_is_charged_to_the_big_blind_ante_poster() -> None:
+    # Heads-up: the big blind's whole stack goes in as a dead big-blind ante; the small blind's
+    # chip comes back uncalled, so the pot is the dead ante alone.
+    state = raked(
+        [1, 10],
+        RakeRule(percent_bp=1000, no_flop_no_drop=False),
+        sb=1,
+        bb=10,
+        ante=Ante(kind=AnteKind.BIG_BLIND, amount=10),
+    )
+    assert state.is_complete
+    assert state.rake == 1
+    assert sum(state.stacks) + state.rake == 11

@@ -179,8 +179,8 @@ def test_merkle_vector(merkle: dict[str, Any]) -> None:
 
 def test_doc_shows_the_same_vectors() -> None:
     doc = DOC.read_text("utf-8")
-    assert "## Dealing order" in doc
-    assert "Cards are dealt from the top of the deck (index 0)" in doc
+    assert "## 7a. Dealing order" in doc
+    assert "dealt one at a time from the top of the deck (index 0)" in doc
     assert "tests/core/fairness_vectors.json" in doc
     for v in SHUFFLES:
         for key in ("server_seed", "commitment", "client_digest", "block_0", "deck"):
