@@ -15,7 +15,9 @@ import msgspec
 
 # Attributes every LogRecord has; anything else on a record came from `extra`.
 _RECORD_ATTRIBUTES = frozenset(
-    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys() | {"message", "asctime"}
+    logging.LogRecord("", 0, "", 0, "", None, None).__dict__.keys()
+    | {"message", "asctime"}
+    | {"color_message"}  # uvicorn's copy of the message with terminal colour codes
 )
 
 

@@ -259,11 +259,21 @@ def evaluate_omaha(hole: Sequence[Card], board: Sequence[Card]) -> int:
     if not 3 <= len(board) <= 5:
         raise MalformedInput(f"an Omaha board has 3 to 5 cards, got {len(board)}")
     _check_cards((*hole, *board))
-    return max(
-        evaluate5(a, b, c, d, e)
-        for c, d, e in combinations(board, 3)
-        for a, b in combinations(hole, 2)
-    )
+    # Keys add up, so the 6 hole pairs and 10 board triples are summed once and each of the 60
+    # five-card hands costs one addition and one look-up.
+    pairs = [(_KEY[a] + _KEY[b], _RANK_BIT[a] | _RANK_BIT[b]) for a, b in combinations(hole, 2)]
+    best = 0
+    for c, d, e in combinations(board, 3):
+        triple = _KEY[c] + _KEY[d] + _KEY[e]
+        triple_bits = _RANK_BIT[c] | _RANK_BIT[d] | _RANK_BIT[e]
+        for pair, pair_bits in pairs:
+            key = triple + pair
+            if key & _FLUSH_FLAGS:
+                strength = _FLUSH[triple_bits | pair_bits]
+            else:
+                strength = _RANK5[key & _RANK_MASK]
+            best = max(best, strength)
+    return best
 
 
 def _check_strength(strength: int) -> None:

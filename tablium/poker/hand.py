@@ -35,6 +35,7 @@ from tablium.poker.pots import build_side_pots, split_pot
 from tablium.poker.rake import NO_RAKE, RakeRule, attribute_rake, rake_amount
 from tablium.poker.variants import Betting, Variant, variant_by_code
 
+_FULL_DECK = frozenset(range(DECK_SIZE))
 MAX_PLAYERS = 10
 MAX_CHIPS = 10**15
 """No stack, blind or bet may exceed this: far above any real game, far below float trouble."""
@@ -86,6 +87,24 @@ class Phase(enum.Enum):
     """Pots awarded; no more actions."""
 
 
+class LegalActions(Struct, frozen=True, kw_only=True):
+    """What the seat to act may do, with exact bounds."""
+
+    seat: int
+    to_call: int
+    """Chips the seat must add to call, capped at its stack; 0 means it may check."""
+    raise_kind: str | None
+    """``"bet"`` when no one has bet on this street, ``"raise"`` otherwise, None when neither
+    is allowed."""
+    min_raise_to: int | None
+    """Smallest legal bet/raise, as a street total (the all-in total when short of it)."""
+    max_raise_to: int | None
+
+    @property
+    def can_check(self) -> bool:
+        return self.to_call == 0
+
+
 class HandState(Struct, frozen=True, kw_only=True):
     config: HandConfig
     phase: Phase
@@ -117,6 +136,8 @@ class HandState(Struct, frozen=True, kw_only=True):
     won: tuple[int, ...] = ()
     rake: int = 0
     shown: tuple[bool, ...] = field(default=())
+    offered: LegalActions | None = None
+    """What the seat to act may do (``legal_actions``), worked out once per state."""
 
     @property
     def variant(self) -> Variant:
@@ -139,24 +160,6 @@ class HandState(Struct, frozen=True, kw_only=True):
 class Transition(Struct, frozen=True):
     state: HandState
     events: list[ev.Event]
-
-
-class LegalActions(Struct, frozen=True, kw_only=True):
-    """What the seat to act may do, with exact bounds."""
-
-    seat: int
-    to_call: int
-    """Chips the seat must add to call, capped at its stack; 0 means it may check."""
-    raise_kind: str | None
-    """``"bet"`` when no one has bet on this street, ``"raise"`` otherwise, None when neither
-    is allowed."""
-    min_raise_to: int | None
-    """Smallest legal bet/raise, as a street total (the all-in total when short of it)."""
-    max_raise_to: int | None
-
-    @property
-    def can_check(self) -> bool:
-        return self.to_call == 0
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,11 +216,8 @@ def _validate(config: HandConfig, variant: Variant) -> None:
     if config.ante.kind is AnteKind.NONE and config.ante.amount:
         raise InvalidConfiguration("an ante amount needs an ante kind")
     deck = config.deck
-    if (
-        len(deck) != DECK_SIZE
-        or len(set(deck)) != DECK_SIZE
-        or not all(type(c) is int and 0 <= c < DECK_SIZE for c in deck)
-    ):
+    # Set comparisons run in C; the type check keeps True from passing for the card 1.
+    if len(deck) != DECK_SIZE or set(deck) != _FULL_DECK or set(map(type, deck)) != {int}:
         raise InvalidConfiguration("the deck must hold the 52 cards exactly once")
     rake = config.rake
     _check_chips(rake.percent_bp, "rake percentage", positive=False)
@@ -331,6 +331,7 @@ class _Work:
         "min_raise",
         "n",
         "next_card",
+        "offered",
         "phase",
         "raises",
         "rake",
@@ -365,9 +366,13 @@ class _Work:
         self.won = s.won
         self.rake = s.rake
         self.shown = s.shown
+        self.offered = s.offered
         self.events: list[ev.Event] = []
 
     def freeze(self) -> HandState:
+        offered = None
+        if self.phase is Phase.BETTING and self.to_act is not None:
+            offered = _legal(self, self.variant, self.to_act)
         return HandState(
             config=self.config,
             phase=self.phase,
@@ -389,6 +394,7 @@ class _Work:
             won=self.won,
             rake=self.rake,
             shown=self.shown,
+            offered=offered,
         )
 
     # -- chips ----------------------------------------------------------------------------------
@@ -407,9 +413,6 @@ class _Work:
     def bet_unit(self) -> int:
         return _bet_unit(self.config.blinds.bb, self.street)
 
-    def legal(self, seat: int) -> LegalActions:
-        return _legal(self, self.variant, seat)
-
     def act(self, action: Action) -> None:
         if self.phase is Phase.COMPLETE:
             raise HandComplete("the hand is over")
@@ -418,7 +421,8 @@ class _Work:
             raise MalformedInput(f"seat must be an integer, got {seat!r}")
         if seat != self.to_act:
             raise NotYourTurn(f"seat {seat} acted but seat {self.to_act} is to act")
-        legal = self.legal(seat)
+        legal = self.offered
+        assert legal is not None, "a seat is to act, so its options were worked out"
         street = self.street
         match action:
             case Fold():
@@ -656,7 +660,8 @@ def start_hand(config: HandConfig) -> Transition:
     n = len(config.stacks)
     per_player = variant.hole_cards
     positions = hole_card_positions(n, config.button, per_player)
-    hole = tuple(tuple(config.deck[i] for i in seat_positions) for seat_positions in positions)
+    deck = config.deck
+    hole = tuple(tuple([deck[i] for i in seat_positions]) for seat_positions in positions)
     blinds = config.blinds
     initial = HandState(
         config=config,
@@ -751,4 +756,4 @@ def legal_actions(state: HandState) -> LegalActions | None:
     """What the seat to act may do, or None when the hand is over."""
     if state.phase is Phase.COMPLETE or state.to_act is None:
         return None
-    return _legal(state, state.variant, state.to_act)
+    return state.offered
