@@ -416,13 +416,13 @@ class _Work:
     def act(self, action: Action) -> None:
         if self.phase is Phase.COMPLETE:
             raise HandComplete("the hand is over")
-        seat = action.seat
+        seat = getattr(action, "seat", None)
         if type(seat) is not int:
             raise MalformedInput(f"seat must be an integer, got {seat!r}")
         if seat != self.to_act:
             raise NotYourTurn(f"seat {seat} acted but seat {self.to_act} is to act")
-        legal = self.offered
-        assert legal is not None, "a seat is to act, so its options were worked out"
+        # Worked out when the state was frozen; a state decoded from storage may lack it.
+        legal = self.offered or _legal(self, self.variant, seat)
         street = self.street
         match action:
             case Fold():
@@ -446,6 +446,8 @@ class _Work:
                 )
             case Bet(to=to) | Raise(to=to):
                 self._bet_or_raise(action, legal, to)
+            case _:
+                raise MalformedInput(f"not a poker action: {action!r}")
         self.acted_at[seat] = self.current_bet
         self._advance(seat)
 
@@ -756,4 +758,4 @@ def legal_actions(state: HandState) -> LegalActions | None:
     """What the seat to act may do, or None when the hand is over."""
     if state.phase is Phase.COMPLETE or state.to_act is None:
         return None
-    return state.offered
+    return state.offered or _legal(state, state.variant, state.to_act)

@@ -429,6 +429,20 @@ def test_malformed_amounts_are_refused(amount: object) -> None:
         apply(state, Raise(seat=0, to=amount))  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("action", [object(), "call", Fold(seat=True), Call(seat=None)])  # type: ignore[arg-type]
+def test_things_that_are_not_actions_are_refused(action: object) -> None:
+    state = start_hand(config([100] * 3)).state
+    with pytest.raises((MalformedInput, NotYourTurn)):
+        apply(state, action)  # type: ignore[arg-type]
+
+
+def test_a_state_decoded_without_its_offered_actions_still_plays() -> None:
+    fresh = start_hand(config([100] * 3)).state
+    state = msgspec.structs.replace(fresh, offered=None)
+    assert legal_actions(state) == legal_actions(fresh)
+    assert apply(state, Call(seat=0)).state.to_act == 1
+
+
 def test_actions_after_the_hand_are_refused() -> None:
     state = play(config([100, 100]), Fold(seat=0))
     assert state.is_complete and legal_actions(state) is None
