@@ -33,7 +33,7 @@ from tablium.poker.hand import (
 )
 from tablium.poker.history import FairnessRecord, HandHistory, HandMeta, build_history
 from tablium.poker.pokerstars import export_pokerstars
-from tablium.poker.rake import RakeRule
+from tablium.poker.rake import NO_RAKE, RakeRule
 
 BIG_BLIND = 2
 START_STACK = 100 * BIG_BLIND
@@ -76,7 +76,7 @@ def session(
     *,
     variant: str = "NLHE",
     seed: bytes | None = None,
-    rake: RakeRule | None = None,
+    rake: RakeRule = NO_RAKE,
 ) -> Iterator[HandHistory]:
     """Play ``hands`` hands at one table and yield each hand's history."""
     rng = random.Random(seed or new_server_seed())
@@ -94,7 +94,7 @@ def session(
             button=(number - 1) % players,
             blinds=Blinds(sb=BIG_BLIND // 2, bb=BIG_BLIND),
             deck=deck,
-            rake=rake or RakeRule(),
+            rake=rake,
             commitment=commitment,
         )
         final, events = play_hand(config, rng)

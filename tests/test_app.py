@@ -203,3 +203,33 @@ def test_run_serves_over_a_real_socket_and_logs_json() -> None:
     assert f"Tablium listening on http://127.0.0.1:{port}" in out
     logs = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert any(entry.get("route") == "/health" and entry["status"] == 200 for entry in logs)
+
+
+def _real_history() -> dict[str, object]:
+    import msgspec
+
+    from tablium.offline import session
+    from tablium.poker.history import encode_history
+
+    history = next(session(3, 1, seed=b"\x01"))
+    data: dict[str, object] = msgspec.json.decode(encode_history(history))
+    return data
+
+
+def test_verify_checks_a_real_hand_with_the_real_verifier(client: TestClient) -> None:
+    history = _real_history()
+    response = client.post("/api/hands/verify", json=history)
+    assert (response.status_code, response.json()) == (200, {"fair": True})
+    stacks = list(history["final_stacks"])  # type: ignore[call-overload]
+    stacks[0], stacks[1] = stacks[0] + 1, stacks[1] - 1
+    response = client.post("/api/hands/verify", json={**history, "final_stacks": stacks})
+    assert response.status_code == 422
+    assert response.json()["fair"] is False
+    assert "final stacks" in response.json()["reason"]
+
+
+def test_verify_refuses_an_object_that_is_not_a_hand_history(client: TestClient) -> None:
+    response = client.post("/api/hands/verify", json={"hand_id": 7})
+    assert response.status_code == 422
+    assert response.json()["fair"] is False
+    assert "not a hand history" in response.json()["reason"]

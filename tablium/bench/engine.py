@@ -17,10 +17,10 @@ from typing import Any
 
 import msgspec
 
-from tablium.offline import random_action
+from tablium.offline import play_hand
 from tablium.poker.cards import format_cards
-from tablium.poker.hand import Ante, AnteKind, Blinds, HandConfig, legal_actions, start_hand
-from tablium.poker.hand import apply as apply_action
+from tablium.poker.hand import Ante, AnteKind, Blinds, HandConfig
+from tablium.poker.history import player_actions
 from tablium.replay import ReplayHand, replay
 
 _VARIANTS = ("NLHE", "NLHE", "PLO", "FLHE")
@@ -47,15 +47,7 @@ def random_config(rng: random.Random) -> HandConfig:
 
 def play_random_hand(config: HandConfig, rng: random.Random) -> dict[str, Any]:
     """Play one hand with random legal actions; return it in the replay format."""
-    state = start_hand(config).state
-    actions: list[dict[str, Any]] = []
-    while (legal := legal_actions(state)) is not None:
-        action = random_action(legal, rng)
-        state = apply_action(state, action).state
-        record: dict[str, Any] = {"seat": action.seat, "type": type(action).__name__.lower()}
-        if hasattr(action, "to"):
-            record["to"] = action.to
-        actions.append(record)
+    _, events = play_hand(config, rng)
     return {
         "variant": config.variant,
         "starting_stacks": list(config.stacks),
@@ -63,7 +55,7 @@ def play_random_hand(config: HandConfig, rng: random.Random) -> dict[str, Any]:
         "blinds": {"sb": config.blinds.sb, "bb": config.blinds.bb, "straddle": 0},
         "ante": {"kind": config.ante.kind.value, "amount": config.ante.amount},
         "deck": format_cards(config.deck),
-        "actions": actions,
+        "actions": [msgspec.to_builtins(action) for action in player_actions(events)],
     }
 
 

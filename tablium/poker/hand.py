@@ -707,9 +707,7 @@ def start_hand(config: HandConfig) -> Transition:
     for seat, kind, amount in posts:
         paid = min(amount, work.stacks[seat])
         if paid:
-            work.bets[seat] += paid
-            work.stacks[seat] -= paid
-            work.contributed[seat] += paid
+            work.put_in(seat, paid)
             work.events.append(
                 ev.BlindPosted(seat=seat, kind=kind, amount=paid, all_in=work.stacks[seat] == 0)
             )
