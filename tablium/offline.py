@@ -76,7 +76,7 @@ def session(
     *,
     variant: str = "NLHE",
     seed: bytes | None = None,
-    rake: RakeRule = NO_RAKE,
+    rake: RakeRule | None = None,
 ) -> Iterator[HandHistory]:
     """Play ``hands`` hands at one table and yield each hand's history."""
     rng = random.Random(seed or new_server_seed())
@@ -94,7 +94,7 @@ def session(
             button=(number - 1) % players,
             blinds=Blinds(sb=BIG_BLIND // 2, bb=BIG_BLIND),
             deck=deck,
-            rake=rake,
+            rake=rake or NO_RAKE,
             commitment=commitment,
         )
         final, events = play_hand(config, rng)
