@@ -7,8 +7,6 @@ package, so an installed server can migrate its database without a source checko
 from __future__ import annotations
 
 import logging
-from typing import Any
-
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -51,7 +49,8 @@ async def current_revision(url: str) -> str | None:
     engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as connection:
-            return await connection.run_sync(_current)
+            revision: str | None = await connection.run_sync(_current)
+            return revision
     finally:
         await engine.dispose()
 
@@ -62,5 +61,6 @@ def _upgrade(connection: Connection, revision: str) -> None:
     command.upgrade(config, revision)
 
 
-def _current(connection: Connection) -> Any:
-    return MigrationContext.configure(connection).get_current_revision()
+def _current(connection: Connection) -> str | None:
+    revision: str | None = MigrationContext.configure(connection).get_current_revision()
+    return revision
