@@ -1,16 +1,18 @@
 """The composition root of ``tablium serve``: builds the HTTP app and runs it.
 
-Minimal for now: liveness (``/health``), readiness (``/ready``), Prometheus metrics (``/metrics``)
-and hand-history verification (``POST /api/hands/verify``). Every error leaves as
-``{"error": {"code": str, "message": str}}``; HTTP statuses are chosen here and nowhere else.
+Liveness (``/health``), readiness (``/ready``, which asks the database), Prometheus metrics
+(``/metrics``), the OpenAPI document (``/api/openapi.json``), hand-history verification
+(``POST /api/hands/verify``) and the declared API endpoints of ``tablium.api``. Every error leaves
+as ``{"error": {"code": str, "message": str}}``; ``tablium.api.errors`` chooses the statuses.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
 import msgspec
@@ -22,6 +24,7 @@ from prometheus_client import (
     Histogram,
     generate_latest,
 )
+from sqlalchemy.engine import make_url
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -31,8 +34,23 @@ from starlette.routing import BaseRoute, Match, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tablium import __version__
+from tablium.api import ENDPOINTS
+from tablium.api.endpoints import build_route, read_body
+from tablium.api.errors import (
+    ApiError,
+    api_error,
+    domain_error,
+    error_response,
+    http_error,
+    internal_error,
+)
+from tablium.api.openapi import openapi_document
+from tablium.clock import Clock, utc_now
+from tablium.errors import DomainError
 from tablium.logging import configure_logging
 from tablium.poker.errors import PokerError
+from tablium.services import Services
+from tablium.settings import Settings
 
 MAX_BODY_BYTES = 1024 * 1024
 """Largest request body accepted; a hand history is a few kilobytes."""
@@ -43,20 +61,10 @@ HandVerifier = Callable[[dict[str, Any]], None]
 logger = logging.getLogger("tablium.http")
 _encoder = msgspec.json.Encoder()
 _decoder = msgspec.json.Decoder()
-_ERROR_CODES = {400: "malformed", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
 
 
 def json_response(content: object, status_code: int = 200) -> Response:
     return Response(_encoder.encode(content), status_code, media_type="application/json")
-
-
-def error_response(
-    status_code: int, code: str, message: str, headers: dict[str, str] | None = None
-) -> Response:
-    body = {"error": {"code": code, "message": message}}
-    response = json_response(body, status_code)
-    response.headers.update(headers or {})
-    return response
 
 
 class HttpMetrics:
@@ -126,21 +134,6 @@ class ObserveRequests:
         return "unmatched"
 
 
-async def _read_body(request: Request, limit: int) -> bytes:
-    """The request body; 413 as soon as it is known to exceed ``limit`` bytes."""
-    too_large = HTTPException(413, f"the request body is larger than {limit} bytes")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
 def _default_verifier() -> HandVerifier | None:
     # Imported lazily so that the app runs (and answers 503 here) before the poker core ships
     # verification; importing a module already loaded is a dictionary look-up.
@@ -159,32 +152,69 @@ async def health(request: Request) -> Response:
     return json_response({"status": "ok", "version": __version__})
 
 
-async def ready(request: Request) -> Response:
-    # Each dependency (database, broker, cache) adds a named check here as it arrives.
-    return json_response({"status": "ready", "checks": {}})
+def create_app(
+    *,
+    settings: Settings | None = None,
+    services: Services | None = None,
+    clock: Clock = utc_now,
+    verify_history: HandVerifier | None = None,
+) -> Starlette:
+    """Build the HTTP app.
 
-
-async def http_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, HTTPException)
-    code = _ERROR_CODES.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, exc.detail, dict(exc.headers or {}))
-
-
-async def internal_error(request: Request, exc: Exception) -> Response:
-    return error_response(500, "internal", "internal server error")
-
-
-def create_app(*, verify_history: HandVerifier | None = None) -> Starlette:
-    """Build the HTTP app; ``verify_history`` defaults to the poker core's verifier."""
+    With ``services`` the app uses them as they are (and leaves closing them to the caller);
+    otherwise it opens its own from ``settings`` (default: the environment) when it starts,
+    migrating the database first, and closes them when it stops.
+    """
     metrics = HttpMetrics()
+    state: dict[str, Services] = {}
+
+    def current_services() -> Services:
+        try:
+            return state["services"]
+        except KeyError:
+            raise ApiError(503, "unavailable", "the server is starting or stopping") from None
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if services is not None:
+            state["services"] = app.state.services = services
+            yield
+            state.clear()
+            return
+        opened = await Services.open(
+            settings or Settings.from_env(), registry=metrics.registry, clock=clock
+        )
+        state["services"] = app.state.services = opened
+        try:
+            yield
+        finally:
+            state.clear()
+            await opened.close()
 
     async def metrics_endpoint(request: Request) -> Response:
         return Response(
             generate_latest(metrics.registry), headers={"Content-Type": CONTENT_TYPE_LATEST}
         )
 
+    async def ready(request: Request) -> Response:
+        # Each dependency (database, broker, cache) is a named check here.
+        opened = state.get("services")
+        if opened is None:
+            return json_response({"status": "starting", "checks": {}}, 503)
+        try:
+            await opened.check_database()
+        except Exception as exc:
+            logger.warning("readiness: database unreachable", extra={"error": repr(exc)})
+            return json_response({"status": "unavailable", "checks": {"database": "error"}}, 503)
+        return json_response({"status": "ready", "checks": {"database": "ok"}})
+
+    document = openapi_document(ENDPOINTS)
+
+    async def openapi(request: Request) -> Response:
+        return json_response(document)
+
     async def verify_hand(request: Request) -> Response:
-        body = await _read_body(request, MAX_BODY_BYTES)
+        body = await read_body(request, MAX_BODY_BYTES)
         try:
             history = _decoder.decode(body)
         except msgspec.DecodeError as exc:
@@ -205,19 +235,32 @@ def create_app(*, verify_history: HandVerifier | None = None) -> Starlette:
         Route("/health", health),
         Route("/ready", ready),
         Route("/metrics", metrics_endpoint),
+        Route("/api/openapi.json", openapi),
         Route("/api/hands/verify", verify_hand, methods=["POST"]),
+        *(build_route(endpoint, current_services) for endpoint in ENDPOINTS),
     ]
     return Starlette(
         routes=routes,
         middleware=[Middleware(ObserveRequests, metrics=metrics, routes=routes)],
-        exception_handlers={HTTPException: http_error, Exception: internal_error},
+        exception_handlers={
+            ApiError: api_error,
+            DomainError: domain_error,
+            HTTPException: http_error,
+            Exception: internal_error,
+        },
+        lifespan=lifespan,
     )
 
 
-def run(host: str, port: int) -> None:
+def run(host: str, port: int, settings: Settings | None = None) -> None:
     """Serve the app with uvicorn until interrupted, logging JSON lines to stderr."""
-    configure_logging()
+    settings = settings or Settings.from_env()
+    configure_logging(settings.log_level)
     shown_host = f"[{host}]" if ":" in host else host
+    database = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"Tablium listening on http://{shown_host}:{port} (health: /health)", flush=True)
+    print(f"  database: {database}; API: http://{shown_host}:{port}/api/openapi.json", flush=True)
     # log_config=None keeps uvicorn's loggers on our JSON handler; we log requests ourselves.
-    uvicorn.run(create_app(), host=host, port=port, log_config=None, access_log=False)
+    uvicorn.run(
+        create_app(settings=settings), host=host, port=port, log_config=None, access_log=False
+    )

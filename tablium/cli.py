@@ -10,13 +10,58 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from tablium.settings import Settings
+
+
+def _settings() -> Settings:
+    from tablium.settings import Settings
+
+    return Settings.from_env()
 
 
 def _serve(args: argparse.Namespace) -> int:
     from tablium.app import run
 
-    run(host=args.host, port=args.port)
+    run(host=args.host, port=args.port, settings=_settings())
     return 0
+
+
+def _db(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from tablium.db.migrate import current_revision, head_revision, upgrade
+
+    url = _settings().database_url
+    if args.action == "upgrade":
+        revision = asyncio.run(upgrade(url))
+        print(f"database at revision {revision} (head {head_revision()})")
+    else:
+        print(f"database at revision {asyncio.run(current_revision(url))} (head {head_revision()})")
+    return 0
+
+
+def _audit(args: argparse.Namespace) -> int:
+    from tablium.money.audit import main
+
+    return main(_settings().database_url)
+
+
+def _admin(args: argparse.Namespace) -> int:
+    import asyncio
+    import getpass
+    import os
+
+    from tablium.admin import create_admin
+
+    password = os.environ.get("TABLIUM_ADMIN_PASSWORD")
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        password = getpass.getpass(f"password for {args.username}: ")
+    return asyncio.run(create_admin(_settings(), args.username, password))
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -67,6 +112,18 @@ def _bench(args: argparse.Namespace) -> int:
     return main(seconds=args.seconds, hands=args.hands, seed=args.seed)
 
 
+def _bench_ledger(args: argparse.Namespace) -> int:
+    from tablium.bench.ledger import main
+
+    return main(
+        _settings().database_url,
+        transfers=args.transfers,
+        concurrency=args.concurrency,
+        accounts=args.accounts,
+        in_place=args.in_place,
+    )
+
+
 def _hex_seed(text: str) -> str:
     try:
         raw = bytes.fromhex(text)
@@ -88,10 +145,32 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="tablium", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = commands.add_parser("serve", help="run the server (HTTP API, /health, /metrics)")
+    serve = commands.add_parser(
+        "serve", help="run the server (migrates the database first; HTTP API, /health, /metrics)"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(run=_serve)
+
+    db = commands.add_parser("db", help="database migrations (TABLIUM_DATABASE_URL)")
+    db.add_argument("action", choices=["upgrade", "current"])
+    db.set_defaults(run=_db)
+
+    audit = commands.add_parser(
+        "audit", help="check the ledger's invariants; exits 1 with a report if any fails"
+    )
+    audit.set_defaults(run=_audit)
+
+    admin = commands.add_parser("admin", help="administration from the server's own machine")
+    admin_actions = admin.add_subparsers(dest="admin_action", required=True, metavar="ACTION")
+    create = admin_actions.add_parser(
+        "create",
+        help="create an administrator, or make an existing player one "
+        "(password: TABLIUM_ADMIN_PASSWORD, --password-stdin, or a prompt)",
+    )
+    create.add_argument("username")
+    create.add_argument("--password-stdin", action="store_true")
+    create.set_defaults(run=_admin)
 
     verify = commands.add_parser("verify", help="check that hands were dealt fairly")
     verify.add_argument("files", nargs="+", metavar="HAND.json")
@@ -116,6 +195,16 @@ def build_parser() -> argparse.ArgumentParser:
     engine.add_argument("--hands", type=_positive, default=2000, help="hands to compare")
     engine.add_argument("--seed", type=int, default=1)
     engine.set_defaults(run=_bench)
+    ledger = targets.add_parser(
+        "ledger", help="transfers/s on the configured database (a scratch copy unless --in-place)"
+    )
+    ledger.add_argument("--transfers", type=_positive, default=5000)
+    ledger.add_argument("--concurrency", type=_positive, default=20)
+    ledger.add_argument("--accounts", type=_positive, default=50)
+    ledger.add_argument(
+        "--in-place", action="store_true", help="write into the configured database itself"
+    )
+    ledger.set_defaults(run=_bench_ledger)
     return parser
 
 

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,13 +21,20 @@ from tablium import __version__
 from tablium.app import MAX_BODY_BYTES, create_app
 from tablium.logging import JsonFormatter, configure_logging
 from tablium.poker.errors import IllegalAction
+from tablium.settings import Settings, sqlite_url
 
 VERIFY = "/api/hands/verify"
 
 
 @pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(create_app()) as test_client:
+def embedded(tmp_path: Path) -> Settings:
+    """Settings for an app on an embedded database of the test's own."""
+    return Settings(database_url=sqlite_url(tmp_path / "tablium.db"), data_dir=tmp_path)
+
+
+@pytest.fixture
+def client(embedded: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings=embedded)) as test_client:
         yield test_client
 
 
@@ -44,10 +52,18 @@ def test_health_reports_liveness_and_version(client: TestClient) -> None:
     assert response.json() == {"status": "ok", "version": __version__}
 
 
-def test_ready_reports_no_checks_yet(client: TestClient) -> None:
+def test_ready_checks_the_database(client: TestClient) -> None:
     response = client.get("/ready")
     assert response.status_code == 200
-    assert response.json() == {"status": "ready", "checks": {}}
+    assert response.json() == {"status": "ready", "checks": {"database": "ok"}}
+
+
+def test_ready_is_503_before_the_app_has_started(embedded: Settings) -> None:
+    client = TestClient(create_app(settings=embedded))  # no `with`: the lifespan has not run
+    response = client.get("/ready")
+    assert response.status_code == 503
+    assert response.json()["status"] == "starting"
+    assert client.get("/api/me", headers={"Authorization": "Bearer x"}).status_code == 503
 
 
 def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
@@ -62,22 +78,23 @@ def test_metrics_count_requests_by_route_template(client: TestClient) -> None:
     assert 'http_request_duration_seconds_count{method="GET",route="/health"} 1.0' in text
 
 
-def test_each_app_has_its_own_metrics() -> None:
-    with TestClient(create_app()) as first, TestClient(create_app()) as second:
+def test_each_app_has_its_own_metrics(embedded: Settings) -> None:
+    first_app, second_app = create_app(settings=embedded), create_app(settings=embedded)
+    with TestClient(first_app) as first, TestClient(second_app) as second:
         first.get("/health")
         assert 'route="/health"' in first.get("/metrics").text
         assert 'route="/health"' not in second.get("/metrics").text
 
 
-def test_verify_answers_fair() -> None:
-    with TestClient(create_app(verify_history=_accept)) as client:
+def test_verify_answers_fair(embedded: Settings) -> None:
+    with TestClient(create_app(settings=embedded, verify_history=_accept)) as client:
         response = client.post(VERIFY, json={"hand": 1})
     assert response.status_code == 200
     assert response.json() == {"fair": True}
 
 
-def test_verify_answers_unfair_with_the_reason() -> None:
-    with TestClient(create_app(verify_history=_reject)) as client:
+def test_verify_answers_unfair_with_the_reason(embedded: Settings) -> None:
+    with TestClient(create_app(settings=embedded, verify_history=_reject)) as client:
         response = client.post(VERIFY, json={"hand": 1})
     assert response.status_code == 422
     assert response.json() == {"fair": False, "reason": "seat 3 acted out of turn"}
@@ -115,9 +132,9 @@ def test_verify_rejects_an_oversized_streamed_body(client: TestClient) -> None:
     assert response.json()["error"]["code"] == "too_large"
 
 
-def test_verify_accepts_a_body_of_exactly_the_limit() -> None:
+def test_verify_accepts_a_body_of_exactly_the_limit(embedded: Settings) -> None:
     body = b"{}" + b" " * (MAX_BODY_BYTES - 2)
-    with TestClient(create_app(verify_history=_accept)) as client:
+    with TestClient(create_app(settings=embedded, verify_history=_accept)) as client:
         assert client.post(VERIFY, content=body).status_code == 200
 
 
@@ -175,10 +192,11 @@ def _free_port() -> int:
         return port
 
 
-def test_run_serves_over_a_real_socket_and_logs_json() -> None:
+def test_run_serves_over_a_real_socket_and_logs_json(tmp_path: Path) -> None:
     port = _free_port()
     code = f"from tablium.app import run; run('127.0.0.1', {port})"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "TABLIUM_DATA_DIR": str(tmp_path)}
+    env.pop("TABLIUM_DATABASE_URL", None)
     with subprocess.Popen(
         [sys.executable, "-c", code],
         stdout=subprocess.PIPE,

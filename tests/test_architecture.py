@@ -1,4 +1,4 @@
-"""The poker core stays pure: no I/O, clock, randomness or shell imports (beside import-linter)."""
+"""The pure cores stay pure: no I/O, clock, randomness or shell imports (beside import-linter)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,16 @@ FORBIDDEN = frozenset(
     }
 )  # fmt: skip
 CORE = Path(tablium.poker.__file__).parent
+PACKAGE = CORE.parent
+PURE_MODULES = (
+    "money/ledger.py",
+    "money/limits.py",
+    "players/levels.py",
+    "players/stats.py",
+    "players/profile.py",
+    "players/throttle.py",
+)
+"""Pure modules outside the poker core: ledger postings, limits, levels, statistics, profiles."""
 
 
 def forbidden_imports(source: str, filename: str = "<source>") -> list[str]:
@@ -35,6 +45,14 @@ def test_the_poker_core_imports_nothing_impure() -> None:
     modules = sorted(CORE.rglob("*.py"))
     assert modules, f"no modules found under {CORE}"
     found = [hit for m in modules for hit in forbidden_imports(m.read_text(), str(m))]
+    assert found == []
+
+
+def test_the_other_pure_modules_import_nothing_impure() -> None:
+    found = []
+    for name in PURE_MODULES:
+        module = PACKAGE / name
+        found += forbidden_imports(module.read_text(), str(module))
     assert found == []
 
 

@@ -7,6 +7,7 @@ package, so an installed server can migrate its database without a source checko
 from __future__ import annotations
 
 import logging
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
