@@ -50,6 +50,12 @@ class Conflict(DomainError):
 
 
 class TooManyRequests(DomainError):
-    """Slow down (429)."""
+    """Slow down (429); ``retry_after`` says in how many seconds, when known."""
 
     code = "rate_limited"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, retry_after: int | None = None
+    ) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

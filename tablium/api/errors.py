@@ -93,7 +93,10 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         "request refused",
         extra={"path": request.url.path, "status": status, "code": exc.code},
     )
-    return error_response(status, exc.code, str(exc))
+    headers = {}
+    if isinstance(exc, TooManyRequests) and exc.retry_after is not None:
+        headers["Retry-After"] = str(exc.retry_after)
+    return error_response(status, exc.code, str(exc), headers)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:

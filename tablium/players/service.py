@@ -8,6 +8,7 @@ players, roles and sessions append their audit row in the same transaction as th
 from __future__ import annotations
 
 import logging
+import math
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -301,12 +302,17 @@ class Players:
         is disabled is told only to someone who knows its password.
         """
         key = username_key(username)
-        attempt = self._throttle.try_attempt(self._clock(), account=key, ip=ip)
+        now = self._clock()
+        attempt = self._throttle.try_attempt(now, account=key, ip=ip)
         if attempt is None:
             self._logins.labels("throttled").inc()
             logger.warning("login throttled", extra={"username_key": key[:64], "ip": ip})
+            wait = self._throttle.retry_after(now, account=key, ip=ip)
+            seconds = max(1, math.ceil(wait.total_seconds()))
             raise TooManyRequests(
-                "too many failed login attempts; try again later", code="too_many_attempts"
+                f"too many failed login attempts; try again in {seconds} s",
+                code="too_many_attempts",
+                retry_after=seconds,
             )
         async with self._engine.connect() as connection:
             result = await connection.execute(

@@ -62,6 +62,20 @@ class LoginThrottle:
         self._evict()
         return Attempt(account=account, ip=ip, at=now)
 
+    def retry_after(self, now: datetime, *, account: str, ip: str | None) -> timedelta:
+        """How long until an attempt for this account from this address would be counted again
+        (zero when it would be now): until enough failures have left the window."""
+        account = account[:MAX_KEY_LENGTH]
+        keys = [("account", account)] + ([("ip", ip)] if ip is not None else [])
+        limits = {"account": self.per_account, "ip": self.per_ip}
+        wait = timedelta(0)
+        for key in keys:
+            times = self._recent(key, now)
+            excess = len(times) - limits[key[0]]
+            if excess >= 0:
+                wait = max(wait, times[excess] + self.window - now)
+        return wait
+
     def succeeded(self, attempt: Attempt) -> None:
         """The password was right: the account starts afresh, the address loses this attempt."""
         self._failures.pop(("account", attempt.account), None)

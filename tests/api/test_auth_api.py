@@ -112,3 +112,18 @@ def test_missing_and_forged_tokens_are_refused(
     tampered = f"{header}.{payload}.{signature[::-1]}"
     response = client.get("/api/me", headers={"Authorization": f"Bearer {tampered}"})
     assert response.status_code == 401
+
+
+def test_too_many_failed_log_ins_are_refused_with_retry_after(
+    client: TestClient, sign_up: Callable[..., User]
+) -> None:
+    user = sign_up("greg")
+    for _ in range(5):
+        wrong = client.post("/api/auth/login", json={"username": user.username, "password": "x"})
+        assert wrong.status_code == 401
+    response = client.post(
+        "/api/auth/login", json={"username": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 429
+    assert response.json()["error"]["code"] == "too_many_attempts"
+    assert 1 <= int(response.headers["retry-after"]) <= 15 * 60

@@ -77,3 +77,15 @@ def test_memory_is_bounded_by_forgetting_the_least_recent_keys() -> None:
     assert len(throttle) == 100
     assert throttle.failures(T0, account="user999") == 1
     assert throttle.failures(T0, account="user0") == 0
+
+
+def test_retry_after_says_when_the_oldest_counted_failure_leaves_the_window() -> None:
+    throttle = LoginThrottle()
+    for minute in range(5):
+        fail(throttle, 1, account="alice", ip=None, at=T0 + timedelta(minutes=minute))
+    now = T0 + timedelta(minutes=6)
+    assert throttle.try_attempt(now, account="alice", ip=None) is None
+    wait = throttle.retry_after(now, account="alice", ip=None)
+    assert wait == timedelta(minutes=9)
+    assert throttle.try_attempt(now + wait, account="alice", ip=None) is not None
+    assert throttle.retry_after(T0, account="bob", ip=None) == timedelta(0)
