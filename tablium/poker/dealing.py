@@ -2,8 +2,9 @@
 
 Cards are dealt from the top of the deck (index 0), one at a time, starting with the first seat
 left of the button, as many rounds as the variant has hole cards; then one card is burned before
-each street and the street's cards follow. ``tablium verify`` and docs/fairness.md rely on exactly
-this order.
+each street and the street's cards follow. A board run twice is dealt out once, then the second
+run continues from the next card with the same burns. ``tablium verify`` and docs/fairness.md rely
+on exactly this order.
 """
 
 from __future__ import annotations
@@ -54,17 +55,43 @@ def board_card_positions(players: int, per_player: int, streets: Sequence[int]) 
     return tuple(out)
 
 
+def second_run_positions(
+    players: int, per_player: int, streets: Sequence[int], shared: int
+) -> tuple[int, ...]:
+    """Deck indices of the second run's own cards, when the board after ``shared`` cards is run
+    twice: after the first run's last card, one burn before each street still to come.
+
+    >>> second_run_positions(2, 2, (3, 1, 1), shared=3)  # first run: turn 9, river 11
+    (13, 15)
+    >>> second_run_positions(2, 2, (3, 1, 1), shared=0)
+    (13, 14, 15, 17, 19)
+    """
+    boundaries = [sum(streets[:k]) for k in range(len(streets) + 1)]
+    if shared not in boundaries[:-1]:
+        raise MalformedInput(f"a board runs twice from a street boundary, not after {shared} cards")
+    position = board_card_positions(players, per_player, streets)[-1] + 1
+    out: list[int] = []
+    for count in streets[boundaries.index(shared) :]:
+        position += 1  # burn
+        out.extend(range(position, position + count))
+        position += count
+    return tuple(out)
+
+
 def preset_deck(
     hole_cards: Sequence[str],
     board: str = "",
     *,
     button: int = 0,
     streets: Sequence[int] = (3, 1, 1),
+    second_board: str = "",
 ) -> tuple[Card, ...]:
     """A deck that deals the chosen hole cards (one string per seat) and board.
 
     Positions not chosen (burns, undealt cards) get the remaining cards in ascending order. Used to
-    replay real hands and to write tests about specific holdings.
+    replay real hands and to write tests about specific holdings. ``second_board`` is the whole
+    board of a second run (run it twice): it repeats the cards dealt before the board was run
+    twice, then gives the second run's own; ``board`` must then be complete.
 
     >>> from tablium.poker.cards import format_cards
     >>> deck = preset_deck(["AsAh", "KdKc"], "2c3c4c5d6d", button=1)
@@ -86,6 +113,17 @@ def preset_deck(
         raise MalformedInput("too many board cards")
     for position, card in zip(board_positions, chosen_board, strict=False):
         deck[position] = card
+    if second_board:
+        second = parse_cards(second_board)
+        if len(chosen_board) != len(board_positions) or len(second) != len(chosen_board):
+            raise MalformedInput("a second run needs both boards complete")
+        pairs = enumerate(zip(chosen_board, second, strict=True))
+        shared = next((i for i, (a, b) in pairs if a != b), len(second))
+        own = second_run_positions(players, per_player, streets, shared)
+        if own[-1] >= DECK_SIZE:
+            raise MalformedInput("the deck is too short for a second run")
+        for position, card in zip(own, second[shared:], strict=True):
+            deck[position] = card
     used = [c for c in deck if c is not None]
     if len(set(used)) != len(used):
         raise MalformedInput("the same card is chosen twice")

@@ -1,10 +1,11 @@
 """One hand of flop poker as a pure state machine.
 
-``start_hand(config)`` posts antes and blinds and deals; ``apply(state, action)`` validates one
-action and returns the next state with the events it caused; ``legal_actions(state)`` answers what
-the seat to act may do, using the very checks ``apply`` enforces. When a betting round closes the
-hand moves on by itself: uncalled chips go back, the next street is dealt (all the way to the river
-when no more betting is possible), and at the end the pots are raked, shown down and awarded.
+``start_hand(config)`` posts antes, blinds and posts and deals; ``apply(state, action)`` validates
+one action and returns the next state with the events it caused; ``legal_actions(state)`` answers
+what the seat to act may do, using the very checks ``apply`` enforces. When a betting round closes
+the hand moves on by itself: uncalled chips go back, the next street is dealt (all the way to the
+river when no more betting is possible, twice when the players agreed to run it twice), and at the
+end the pots are raked, shown down and awarded.
 
 States are immutable; the same config (deck included) and the same actions always give the same
 states and events. Rule choices are written out in docs/rules.md.
@@ -21,63 +22,51 @@ from msgspec import Struct, field
 from tablium.poker import events as ev
 from tablium.poker.actions import Action, Bet, Call, Check, Fold, Raise
 from tablium.poker.cards import DECK_SIZE, Card
+from tablium.poker.config import (
+    MAX_CHIPS,
+    MAX_PLAYERS,
+    Ante,
+    AnteKind,
+    BlindPositions,
+    Blinds,
+    HandConfig,
+    Post,
+    blind_positions,
+    blind_seats,
+    validate_config,
+)
 from tablium.poker.dealing import hole_card_positions
 from tablium.poker.errors import (
     BetOutOfRange,
     HandComplete,
     IllegalAction,
-    InvalidConfiguration,
     MalformedInput,
     NotYourTurn,
 )
 from tablium.poker.evaluator import describe
-from tablium.poker.pots import build_side_pots, split_pot
-from tablium.poker.rake import NO_RAKE, RakeRule, attribute_rake, rake_amount
+from tablium.poker.pots import Pot, build_side_pots, split_pot
+from tablium.poker.rake import attribute_rake, rake_amount
 from tablium.poker.variants import Betting, Variant, variant_by_code
 
-_FULL_DECK = frozenset(range(DECK_SIZE))
-MAX_PLAYERS = 10
-MAX_CHIPS = 10**15
-"""No stack, blind or bet may exceed this: far above any real game, far below float trouble."""
-
-
-class AnteKind(enum.Enum):
-    NONE = "none"
-    """No ante."""
-    UNIFORM = "uniform"
-    """Every player posts the ante; antes are live for side pots."""
-    BIG_BLIND = "bb"
-    """The big blind posts one ante for the table; it is dead money in the main pot."""
-
-
-class Blinds(Struct, frozen=True, kw_only=True):
-    sb: int
-    bb: int
-    straddle: int = 0
-    """0 for none; otherwise posted by the seat after the big blind, as a full raise."""
-
-
-class Ante(Struct, frozen=True, kw_only=True):
-    kind: AnteKind = AnteKind.NONE
-    amount: int = 0
-
-
-class HandConfig(Struct, frozen=True, kw_only=True):
-    """Everything that decides a hand before the first action: seats, stacks, stakes and deck."""
-
-    variant: str
-    stacks: tuple[int, ...]
-    """Chips of each seat, clockwise; every seat in the hand is dealt in."""
-    button: int
-    blinds: Blinds
-    ante: Ante = Ante()
-    deck: tuple[Card, ...]
-    """The shuffled deck, first card dealt first."""
-    rake: RakeRule = NO_RAKE
-    commitment: str | None = None
-    """The provably fair commitment for this deck, echoed in ``HandStarted``."""
-    muck_losers: bool = True
-    """At a showdown without an all-in, losing hands are mucked rather than shown."""
+__all__ = [
+    "MAX_CHIPS",
+    "MAX_PLAYERS",
+    "Ante",
+    "AnteKind",
+    "BlindPositions",
+    "Blinds",
+    "HandConfig",
+    "HandState",
+    "LegalActions",
+    "Phase",
+    "Post",
+    "Transition",
+    "apply",
+    "blind_positions",
+    "blind_seats",
+    "legal_actions",
+    "start_hand",
+]
 
 
 class Phase(enum.Enum):
@@ -117,7 +106,7 @@ class HandState(Struct, frozen=True, kw_only=True):
     contributed: tuple[int, ...]
     """Live chips put in over the whole hand (uniform antes included)."""
     dead: int
-    """Dead money in the main pot (a big-blind ante)."""
+    """Dead money in the main pot (a big-blind ante, dead posts)."""
     folded: tuple[bool, ...]
     acted_at: tuple[int, ...]
     """The bet each seat last acted facing on this street, -1 before it acts (for reopening)."""
@@ -131,6 +120,7 @@ class HandState(Struct, frozen=True, kw_only=True):
     """The last seat to bet or raise on the current street (showdown order)."""
     hole: tuple[tuple[Card, ...], ...]
     board: tuple[Card, ...]
+    """The board; when it was run twice, the board of the first run."""
     next_card: int
     """Index in the deck of the next card to burn or deal."""
     won: tuple[int, ...] = ()
@@ -138,6 +128,11 @@ class HandState(Struct, frozen=True, kw_only=True):
     shown: tuple[bool, ...] = field(default=())
     offered: LegalActions | None = None
     """What the seat to act may do (``legal_actions``), worked out once per state."""
+    dead_paid: tuple[int, ...] = ()
+    """Each seat's share of ``dead``, for rake attribution (empty, read as zeros, in a state
+    stored before the field existed)."""
+    second_board: tuple[Card, ...] = ()
+    """The board of the second run when the board was run twice, else empty."""
 
     @property
     def variant(self) -> Variant:
@@ -160,71 +155,6 @@ class HandState(Struct, frozen=True, kw_only=True):
 class Transition(Struct, frozen=True):
     state: HandState
     events: list[ev.Event]
-
-
-# ---------------------------------------------------------------------------------------------
-# Positions and dealing order
-
-
-def blind_seats(players: int, button: int) -> tuple[int, int]:
-    """Small- and big-blind seats: heads-up the button posts the small blind.
-
-    >>> blind_seats(2, 1), blind_seats(6, 4)
-    ((1, 0), (5, 0))
-    """
-    if players == 2:
-        return button, (button + 1) % 2
-    return (button + 1) % players, (button + 2) % players
-
-
-# ---------------------------------------------------------------------------------------------
-# Validation of a config
-
-
-def _check_chips(value: object, what: str, *, positive: bool) -> int:
-    if type(value) is not int:
-        raise MalformedInput(f"{what} must be a whole number of chips, got {value!r}")
-    if value > MAX_CHIPS:
-        raise MalformedInput(f"{what} is absurdly large: {value}")
-    if value < 0 or (positive and value == 0):
-        raise MalformedInput(f"{what} must be {'positive' if positive else 'zero or more'}")
-    return value
-
-
-def _validate(config: HandConfig, variant: Variant) -> None:
-    n = len(config.stacks)
-    if not 2 <= n <= MAX_PLAYERS:
-        raise InvalidConfiguration(f"a hand needs 2 to {MAX_PLAYERS} players, got {n}")
-    for seat, stack in enumerate(config.stacks):
-        _check_chips(stack, f"stack of seat {seat}", positive=True)
-    if type(config.button) is not int or not 0 <= config.button < n:
-        raise InvalidConfiguration(f"button must be a seat from 0 to {n - 1}")
-    blinds = config.blinds
-    sb = _check_chips(blinds.sb, "small blind", positive=False)
-    bb = _check_chips(blinds.bb, "big blind", positive=True)
-    straddle = _check_chips(blinds.straddle, "straddle", positive=False)
-    if sb > bb:
-        raise InvalidConfiguration("the small blind cannot exceed the big blind")
-    if straddle:
-        if straddle <= bb:
-            raise InvalidConfiguration("a straddle must be larger than the big blind")
-        if n < 3:
-            raise InvalidConfiguration("a straddle needs at least three players")
-        if variant.betting is Betting.FIXED_LIMIT:
-            raise InvalidConfiguration("fixed-limit games have no straddle")
-    _check_chips(config.ante.amount, "ante", positive=False)
-    if config.ante.kind is AnteKind.NONE and config.ante.amount:
-        raise InvalidConfiguration("an ante amount needs an ante kind")
-    deck = config.deck
-    # Set comparisons run in C; the type check keeps True from passing for the card 1.
-    if len(deck) != DECK_SIZE or set(deck) != _FULL_DECK or set(map(type, deck)) != {int}:
-        raise InvalidConfiguration("the deck must hold the 52 cards exactly once")
-    rake = config.rake
-    _check_chips(rake.percent_bp, "rake percentage", positive=False)
-    if rake.percent_bp > 10_000:
-        raise InvalidConfiguration("rake cannot exceed 100%")
-    if rake.cap is not None:
-        _check_chips(rake.cap, "rake cap", positive=False)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,6 +255,7 @@ class _Work:
         "contributed",
         "current_bet",
         "dead",
+        "dead_paid",
         "events",
         "folded",
         "hole",
@@ -335,6 +266,7 @@ class _Work:
         "phase",
         "raises",
         "rake",
+        "second_board",
         "shown",
         "stacks",
         "street",
@@ -354,6 +286,7 @@ class _Work:
         self.bets = list(s.bets)
         self.contributed = list(s.contributed)
         self.dead = s.dead
+        self.dead_paid = list(s.dead_paid) or [0] * self.n
         self.folded = list(s.folded)
         self.acted_at = list(s.acted_at)
         self.current_bet = s.current_bet
@@ -367,6 +300,7 @@ class _Work:
         self.rake = s.rake
         self.shown = s.shown
         self.offered = s.offered
+        self.second_board = s.second_board
         self.events: list[ev.Event] = []
 
     def freeze(self) -> HandState:
@@ -395,6 +329,8 @@ class _Work:
             rake=self.rake,
             shown=self.shown,
             offered=offered,
+            dead_paid=tuple(self.dead_paid),
+            second_board=self.second_board,
         )
 
     # -- chips ----------------------------------------------------------------------------------
@@ -517,6 +453,9 @@ class _Work:
 
     def _close_round(self) -> None:
         self._return_uncalled()
+        if self._runs_twice():
+            self._run_twice()
+            return
         while True:
             if self.street == ev.Street.RIVER:
                 self._settle()
@@ -534,7 +473,7 @@ class _Work:
         button = self.config.button
         return min(able, key=lambda s: (s - button - 1) % self.n)
 
-    def _deal_street(self) -> None:
+    def _deal_street(self, run: int = 0) -> None:
         self.street = ev.Street(self.street + 1)
         count = self.variant.board_streets[self.street - 1]
         start = self.next_card + 1  # burn one
@@ -549,7 +488,39 @@ class _Work:
         self.raises = 0
         self.aggressor = None
         self.to_act = None
-        self.events.append(ev.BoardDealt(street=self.street, cards=cards, board=self.board))
+        self.events.append(
+            ev.BoardDealt(street=self.street, cards=cards, board=self.board, run=run)
+        )
+
+    # -- run it twice -----------------------------------------------------------------------------
+
+    def _runs_twice(self) -> bool:
+        """Betting is over before the river, everyone still in agreed, and the deck has the cards.
+
+        Ten-handed Omaha all-in before the flop would need 56 cards: such a board is run once.
+        """
+        agreed = self.config.run_it_twice
+        if not agreed or self.street == ev.Street.RIVER or _able_to_act(self) >= 2:
+            return False
+        contenders = [s for s in range(self.n) if self.in_hand(s)]
+        if len(contenders) < 2 or not set(contenders) <= set(agreed):
+            return False
+        streets = self.variant.board_streets[self.street :]
+        needed = sum(1 + count for count in streets)  # a burn before each street
+        return self.next_card + 2 * needed <= DECK_SIZE
+
+    def _run_twice(self) -> None:
+        """Deal the rest of the board once, then again from the next cards, and settle on both."""
+        street, shared = self.street, self.board
+        while self.street != ev.Street.RIVER:
+            self._deal_street(run=1)
+        first = self.board
+        self.street, self.board = street, shared
+        while self.street != ev.Street.RIVER:
+            self._deal_street(run=2)
+        self.second_board = self.board
+        self.board = first
+        self._settle()
 
     def _return_uncalled(self) -> None:
         top = max(range(self.n), key=lambda s: self.bets[s])
@@ -573,36 +544,29 @@ class _Work:
         rake = rake_amount(config.rake, total, flop_dealt)
         if rake:
             first = (config.button + 1) % self.n
-            paid = list(self.contributed)
-            if self.dead:  # the big-blind ante is dead money, but its poster paid it
-                paid[blind_seats(self.n, config.button)[1]] += self.dead
+            # Dead money (a big-blind ante, dead posts) makes no claim on a pot, but its poster
+            # paid it, so it counts towards their share of the rake.
+            paid = [c + d for c, d in zip(self.contributed, self.dead_paid, strict=True)]
             by_seat = attribute_rake(rake, paid, first)
             by_pot = attribute_rake(rake, [p.amount for p in pots])
             self.events.append(ev.RakeTaken(amount=rake, contributions=by_seat))
         else:
             by_pot = tuple(0 for _ in pots)
         self.rake = rake
+        after_rake = [pot.amount - cut for pot, cut in zip(pots, by_pot, strict=True)]
         contenders = [s for s in range(self.n) if self.in_hand(s)]
-        strengths: dict[int, int] = {}
-        if len(contenders) > 1:
-            strengths = self._showdown(contenders)
-        won = [0] * self.n
-        for index, (pot, cut) in enumerate(zip(pots, by_pot, strict=True)):
-            amount = pot.amount - cut
-            shown = [s for s in pot.eligible if s in strengths]
-            if len(pot.eligible) == 1 or not shown:
-                winners = list(pot.eligible)
-            else:
-                best = max(strengths[s] for s in shown)
-                winners = [s for s in shown if strengths[s] == best]
-            for seat, share in split_pot(amount, winners, config.button, self.n).items():
-                won[seat] += share
-                description = describe(strengths[seat]) if seat in strengths else None
-                self.events.append(
-                    ev.PotAwarded(pot=index, seat=seat, amount=share, description=description)
-                )
-        self.won = tuple(won)
-        final = [self.stacks[s] + won[s] for s in range(self.n)]
+        self.won = (0,) * self.n
+        if self.second_board:
+            # Rake was taken once, above; each pot is halved, the odd chip to the first run.
+            first_halves = [amount - amount // 2 for amount in after_rake]
+            strengths = self._showdown(contenders, self.board, run=1)
+            self._award(pots, first_halves, strengths, run=1)
+            strengths = self._showdown(contenders, self.second_board, run=2)
+            self._award(pots, [amount // 2 for amount in after_rake], strengths, run=2)
+        else:
+            strengths = self._showdown(contenders, self.board) if len(contenders) > 1 else {}
+            self._award(pots, after_rake, strengths)
+        final = [self.stacks[s] + self.won[s] for s in range(self.n)]
         self.stacks = final
         self.bets = [0] * self.n
         self.events.append(
@@ -613,15 +577,40 @@ class _Work:
             )
         )
 
-    def _showdown(self, contenders: list[int]) -> dict[int, int]:
-        """Value every contender's hand and table them in showdown order.
+    def _award(
+        self, pots: list[Pot], amounts: list[int], strengths: dict[int, int], run: int = 0
+    ) -> None:
+        """Award each pot's ``amount`` to the best shown hand eligible for it, main pot first."""
+        won = list(self.won)
+        button = self.config.button
+        for index, (pot, amount) in enumerate(zip(pots, amounts, strict=True)):
+            shown = [s for s in pot.eligible if s in strengths]
+            if len(pot.eligible) == 1 or not shown:
+                winners = list(pot.eligible)
+            else:
+                best = max(strengths[s] for s in shown)
+                winners = [s for s in shown if strengths[s] == best]
+            for seat, share in split_pot(amount, winners, button, self.n).items():
+                won[seat] += share
+                description = describe(strengths[seat]) if seat in strengths else None
+                self.events.append(
+                    ev.PotAwarded(
+                        pot=index, seat=seat, amount=share, description=description, run=run
+                    )
+                )
+        self.won = tuple(won)
+
+    def _showdown(
+        self, contenders: list[int], board: tuple[Card, ...], run: int = 0
+    ) -> dict[int, int]:
+        """Value every contender's hand on ``board`` and table them in showdown order.
 
         The last aggressor on the final street shows first, otherwise the first seat left of the
         button. When a player is all-in every hand is tabled; otherwise, a hand that cannot beat
         one already shown is mucked (unless the table shows all hands).
         """
         best_hand = self.variant.best_hand
-        strengths = {s: best_hand(self.hole[s], self.board) for s in contenders}
+        strengths = {s: best_hand(self.hole[s], board) for s in contenders}
         button = self.config.button
         start = self.aggressor if self.aggressor is not None else (button + 1) % self.n
         order = sorted(contenders, key=lambda s: (s - start) % self.n)
@@ -638,6 +627,7 @@ class _Work:
                         cards=self.hole[seat],
                         strength=strengths[seat],
                         description=describe(strengths[seat]),
+                        run=run,
                     )
                 )
             else:
@@ -653,12 +643,13 @@ class _Work:
 
 
 def start_hand(config: HandConfig) -> Transition:
-    """Post antes and blinds, deal hole cards and return the state waiting for the first action.
+    """Post antes, blinds and posts, deal hole cards and return the state waiting for an action.
 
-    Antes are posted before blinds, so a stack too short for both pays the ante first.
+    Antes are posted before blinds, so a stack too short for both pays the ante first; posts
+    (``HandConfig.posts``) come after the blinds, clockwise from the seat after the big blind.
     """
     variant = variant_by_code(config.variant)
-    _validate(config, variant)
+    validate_config(config, variant)
     n = len(config.stacks)
     per_player = variant.hole_cards
     positions = hole_card_positions(n, config.button, per_player)
@@ -684,6 +675,7 @@ def start_hand(config: HandConfig) -> Transition:
         board=(),
         next_card=n * per_player,
         shown=(False,) * n,
+        dead_paid=(0,) * n,
     )
     work = _Work(initial, variant)
     work.events.append(
@@ -699,9 +691,12 @@ def start_hand(config: HandConfig) -> Transition:
             commitment=config.commitment,
         )
     )
-    sb_seat, bb_seat = blind_seats(n, config.button)
-    _post_antes(work, sb_seat, bb_seat)
-    posts = [(sb_seat, ev.BlindKind.SMALL, blinds.sb), (bb_seat, ev.BlindKind.BIG, blinds.bb)]
+    where = blind_positions(config)
+    sb_seat, bb_seat = where.small_blind, where.big_blind
+    _post_antes(work, (config.button + 1) % n if sb_seat is None else sb_seat, bb_seat)
+    posts = [(bb_seat, ev.BlindKind.BIG, blinds.bb)]
+    if sb_seat is not None:
+        posts.insert(0, (sb_seat, ev.BlindKind.SMALL, blinds.sb))
     if blinds.straddle:
         posts.append(((bb_seat + 1) % n, ev.BlindKind.STRADDLE, blinds.straddle))
     for seat, kind, amount in posts:
@@ -716,6 +711,7 @@ def start_hand(config: HandConfig) -> Transition:
     work.current_bet = max(blinds.bb, blinds.straddle)
     work.min_raise = work.current_bet
     work.raises = 1
+    _post_extra(work, bb_seat)
     for seat, cards in enumerate(hole):
         work.events.append(ev.HoleCardsDealt(seat=seat, cards=cards))
     last_blind = posts[-1][0]
@@ -723,7 +719,8 @@ def start_hand(config: HandConfig) -> Transition:
     return Transition(work.freeze(), work.events)
 
 
-def _post_antes(work: _Work, sb_seat: int, bb_seat: int) -> None:
+def _post_antes(work: _Work, first: int, bb_seat: int) -> None:
+    """Antes, clockwise from ``first`` (the small blind, else the seat after the button)."""
     ante = work.config.ante
     if ante.kind is AnteKind.NONE or ante.amount == 0:
         return
@@ -731,18 +728,42 @@ def _post_antes(work: _Work, sb_seat: int, bb_seat: int) -> None:
         paid = min(ante.amount, work.stacks[bb_seat])
         work.stacks[bb_seat] -= paid
         work.dead += paid
+        work.dead_paid[bb_seat] += paid
         work.events.append(
             ev.AntePosted(seat=bb_seat, amount=paid, dead=True, all_in=work.stacks[bb_seat] == 0)
         )
         return
     for k in range(work.n):
-        seat = (sb_seat + k) % work.n
+        seat = (first + k) % work.n
         paid = min(ante.amount, work.stacks[seat])
         work.stacks[seat] -= paid
         work.contributed[seat] += paid
         work.events.append(
             ev.AntePosted(seat=seat, amount=paid, dead=False, all_in=work.stacks[seat] == 0)
         )
+
+
+def _post_extra(work: _Work, bb_seat: int) -> None:
+    """Posts besides the blinds: the live part is a bet, the dead part dead money in the pot.
+
+    The live part is paid first, so a stack short of the whole post is a live (all-in) post.
+    Live chips never raise: a live post is at most the big blind, the bet already to match.
+    """
+    n = work.n
+    for post in sorted(work.config.posts, key=lambda p: (p.seat - bb_seat) % n):
+        seat = post.seat
+        live = min(post.live, work.stacks[seat])
+        if live:
+            work.put_in(seat, live)
+        dead = min(post.dead, work.stacks[seat])
+        if dead:
+            work.stacks[seat] -= dead
+            work.dead += dead
+            work.dead_paid[seat] += dead
+        if live or dead:  # nothing when antes left the seat without chips
+            work.events.append(
+                ev.PlayerPosted(seat=seat, live=live, dead=dead, all_in=work.stacks[seat] == 0)
+            )
 
 
 def apply(state: HandState, action: Action) -> Transition:

@@ -5,7 +5,12 @@ id, table, time, player names, the revealed server seed). It holds the full reco
 included: it is the server's record and the input of ``tablium verify``. What a given player may
 see of it is a visibility question for the table layer, not for this module.
 
-Schema evolution: ``format`` names the version; new fields get defaults so older files still load.
+Schema evolution: ``format`` names the version; new fields get defaults so older files still load,
+and a default always means what the format meant before the field existed. Added within
+``tablium.hand/1``: ``positions``, ``posts`` and ``run_it_twice`` (copied from the config: a hand
+without a small blind, posts besides the blinds, seats that agreed to run it twice) and
+``second_board``. A verifier that predates them ignores them: it refuses such a hand whenever they
+changed its result, and otherwise leaves them unchecked, so verify with a current one.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from tablium.poker.events import (
     PlayerRaised,
     RakeTaken,
 )
-from tablium.poker.hand import Ante, Blinds, HandConfig, HandState
+from tablium.poker.hand import Ante, BlindPositions, Blinds, HandConfig, HandState, Post
 from tablium.poker.pots import Pot, build_side_pots
 from tablium.poker.rake import RakeRule
 
@@ -85,6 +90,7 @@ class HandHistory(Struct, frozen=True, kw_only=True):
     hole_cards: list[str]
     """Each player's hole cards, in ``players`` order."""
     board: str
+    """The board; when it was run twice, the first run's."""
     events: list[Event]
     pots: list[Pot]
     """Pots as built at the end, before rake."""
@@ -93,6 +99,14 @@ class HandHistory(Struct, frozen=True, kw_only=True):
     final_stacks: list[int]
     net: list[int]
     fairness: FairnessRecord | None = None
+    positions: BlindPositions | None = None
+    """Explicit blind seats (indices into ``players``); None when the button gave them."""
+    posts: tuple[Post, ...] = ()
+    """Posts besides the blinds (seats are indices into ``players``)."""
+    run_it_twice: tuple[int, ...] = ()
+    """Seats that agreed to run it twice (indices into ``players``)."""
+    second_board: str = ""
+    """The second run's board when the board was run twice (shared cards included), else empty."""
 
 
 def build_history(
@@ -129,6 +143,10 @@ def build_history(
         final_stacks=list(ended.stacks),
         net=list(ended.net),
         fairness=meta.fairness,
+        positions=config.positions,
+        posts=config.posts,
+        run_it_twice=config.run_it_twice,
+        second_board=format_cards(final.second_board),
     )
 
 

@@ -41,6 +41,15 @@ Antes
     ``name: posts the ante 1``, listed in table seat order as PokerStars does (the engine posts
     them clockwise from the small blind). A big-blind ante is a single such line for the big blind.
 
+Posts (cash tables)
+    As PokerStars prints them, after the blinds: a live post alone is ``name: posts big blind 2``,
+    a live and a dead post together ``name: posts small & big blinds 3`` (their total), a dead post
+    alone ``name: posts small blind 1``. Only the seats that post the real blinds get the ``(small
+    blind)`` / ``(big blind)`` markers in the summary. A hand without a small blind simply has no
+    small-blind line. The live part of a post is paid first, so ``small & big blinds X`` is always
+    the big blind live plus ``X`` minus it dead, and an all-in post for less than the big blind is
+    a ``posts big blind`` line: the text stays exact for a tracker.
+
 Actions
     ``calls X`` gives the chips added; ``bets X`` the bet; ``raises X to Y`` the street total Y and
     its increment X over the bet faced (pre-flop that is the full big blind, or straddle, even when
@@ -59,6 +68,17 @@ Showdown and pots
     The summary prints ``Total pot T | Rake R`` (before rake) and, with side pots,
     ``Total pot T Main pot M. Side pot-1 S. | Rake R`` where each pot is shown after rake, that is
     as collected. A pot won without a showdown is followed by ``name: doesn't show hand``.
+
+Run it twice
+    The streets dealt twice are headed ``*** FIRST FLOP ***``, ``*** FIRST TURN ***``... then
+    ``*** SECOND FLOP ***``...; a second-run turn shows the second board so far (``*** SECOND TURN
+    *** [flop] [turn]``), streets dealt before the all-in keep their usual headers. Each run has its
+    showdown, ``*** FIRST SHOW DOWN ***`` and ``*** SECOND SHOW DOWN ***``, with the hands shown
+    and each pot's half collected on that board. The summary gives the total pot and rake once,
+    then ``Hand was run twice``, ``FIRST Board [..]`` and ``SECOND Board [..]`` in place of
+    ``Board``; a player's line gives each run in turn: ``showed [..] and won (X) with ..., and lost
+    with ...``. This is how PokerStars writes such hands; trackers that do not know the format
+    still read the amounts collected.
 
 Summary seats
     In table seat order, marked ``(button)``, ``(small blind)``, ``(big blind)`` (heads-up the
@@ -90,6 +110,7 @@ from tablium.poker.events import (
     PlayerCalled,
     PlayerChecked,
     PlayerFolded,
+    PlayerPosted,
     PlayerRaised,
     PotAwarded,
     RakeTaken,
@@ -107,6 +128,7 @@ _MAX_DIGITS = 18
 _NUMBER_LIMIT = 1_000_000_000_000_000_000  # 10**18
 _STREET_NAMES = {Street.FLOP: "Flop", Street.TURN: "Turn", Street.RIVER: "River"}
 _BOARD_HEADERS = {Street.FLOP: "FLOP", Street.TURN: "TURN", Street.RIVER: "RIVER"}
+_RUN_NAMES = {0: "", 1: "FIRST ", 2: "SECOND "}
 
 
 def export_pokerstars(history: HandHistory, hero: str | None = None) -> str:
@@ -218,6 +240,7 @@ class _Renderer:
         self.awards: list[PotAwarded] = []
         self.rake = 0
         self.board: tuple[Card, ...] = ()
+        self.second_board: tuple[Card, ...] = ()
 
     # -- the walk ---------------------------------------------------------------------------------
 
@@ -245,6 +268,13 @@ class _Renderer:
                     BlindKind.STRADDLE: "straddle",
                 }[kind]
                 self.act(seat, f"posts {what} {self.money(amount)}", all_in)
+            case PlayerPosted(seat=seat, live=live, dead=dead, all_in=all_in):
+                self.put_in_preflop[seat] = True
+                if live and dead:
+                    what = "small & big blinds"
+                else:
+                    what = "big blind" if live else "small blind"
+                self.act(seat, f"posts {what} {self.money(live + dead)}", all_in)
             case HoleCardsDealt(seat=seat, cards=cards):
                 self.hole_cards[seat] = cards
                 if not self.hole_header:
@@ -252,11 +282,14 @@ class _Renderer:
                     self.hole_header = True
                 if seat == self.hero:
                     self.lines.append(f"Dealt to {self.names[seat]} {_cards(cards)}")
-            case BoardDealt(street=street, cards=cards, board=board):
-                self.board = board
+            case BoardDealt(street=street, cards=cards, board=board, run=run):
+                if run == 2:
+                    self.second_board = board
+                else:
+                    self.board = board
                 old = board[: len(board) - len(cards)]
                 shown = f"{_cards(old)} {_cards(cards)}" if old else _cards(cards)
-                self.lines.append(f"*** {_BOARD_HEADERS[street]} *** {shown}")
+                self.lines.append(f"*** {_RUN_NAMES[run]}{_BOARD_HEADERS[street]} *** {shown}")
             case PlayerFolded(seat=seat, street=street):
                 self.folded_on[seat] = street
                 self.act(seat, "folds")
@@ -339,22 +372,26 @@ class _Renderer:
 
     def finish(self) -> None:
         self.flush_antes()
-        if self.showdown:
+        if self.second_board:
+            for run in (1, 2):
+                self.lines.append(f"*** {_RUN_NAMES[run]}SHOW DOWN ***")
+                self.showdown_and_awards(run)
+        elif self.showdown:
             self.lines.append("*** SHOW DOWN ***")
             self.showdown_and_awards()
         else:
             self.uncontested_awards()
         self.summary()
 
-    def showdown_and_awards(self) -> None:
-        pending = list(self.showdown)
+    def showdown_and_awards(self, run: int = 0) -> None:
+        pending = [e for e in self.showdown if not isinstance(e, HandShown) or e.run == run]
         pots = self.history.pots
         for index in reversed(self.pot_indices()):
             eligible = set(pots[index].eligible) if index < len(pots) else set()
             for event in [e for e in pending if e.seat in eligible]:
                 self.show(event)
                 pending.remove(event)
-            self.collect(index)
+            self.collect(index, run)
         for event in pending:
             self.show(event)
 
@@ -364,9 +401,9 @@ class _Renderer:
         else:
             self.act(event.seat, "mucks hand")
 
-    def collect(self, index: int) -> None:
+    def collect(self, index: int, run: int = 0) -> None:
         for award in self.awards:
-            if award.pot == index and award.amount > 0:
+            if award.pot == index and award.run == run and award.amount > 0:
                 self.lines.append(
                     f"{self.names[award.seat]} collected {self.money(award.amount)}"
                     f" from {self.pot_name(index)}"
@@ -394,7 +431,11 @@ class _Renderer:
                 parts.append(f"{label[0].upper()}{label[1:]} {self.money(collected)}.")
             breakdown = " " + " ".join(parts)
         lines.append(f"Total pot {self.money(total)}{breakdown} | Rake {self.money(self.rake)}")
-        if self.board:
+        if self.second_board:
+            lines.append("Hand was run twice")
+            lines.append(f"FIRST Board {_cards(self.board)}")
+            lines.append(f"SECOND Board {_cards(self.second_board)}")
+        elif self.board:
             lines.append(f"Board {_cards(self.board)}")
         won = [0] * len(h.players)
         for award in self.awards:
@@ -403,10 +444,11 @@ class _Renderer:
         mucked = {e.seat for e in self.showdown if isinstance(e, HandMucked)}
         for seat in sorted(range(len(h.players)), key=lambda s: h.players[s].seat):
             record = h.players[seat]
-            lines.append(
-                f"Seat {record.seat}: {record.player}{self.markers(seat)}"
-                f" {self.outcome(seat, won[seat], shown.get(seat), seat in mucked)}"
-            )
+            if self.second_board and seat in shown:
+                outcome = self.outcome_run_twice(seat)
+            else:
+                outcome = self.outcome(seat, won[seat], shown.get(seat), seat in mucked)
+            lines.append(f"Seat {record.seat}: {record.player}{self.markers(seat)} {outcome}")
 
     def markers(self, seat: int) -> str:
         text = " (button)" if seat == self.history.button else ""
@@ -417,6 +459,20 @@ class _Renderer:
             text += " (big blind)"
         return text
 
+    def outcome_run_twice(self, seat: int) -> str:
+        """``showed [..] and won (X) with ..., and lost with ...``: each run in turn."""
+        runs = [e for e in self.showdown if isinstance(e, HandShown) and e.seat == seat and e.run]
+        parts = []
+        for shown in sorted(runs, key=lambda e: e.run):
+            won = sum(a.amount for a in self.awards if a.seat == seat and a.run == shown.run)
+            parts.append(self.result(won, shown))
+        return f"showed {_cards(runs[0].cards)} " + ", ".join(parts)
+
+    def result(self, won: int, shown: HandShown) -> str:
+        if won:
+            return f"and won ({self.money(won)}) with {shown.description}"
+        return f"and lost with {shown.description}"
+
     def outcome(self, seat: int, won: int, shown: HandShown | None, mucked: bool) -> str:
         street = self.folded_on.get(seat)
         if street is not None:
@@ -424,10 +480,7 @@ class _Renderer:
                 return "folded before Flop" + ("" if self.put_in_preflop[seat] else " (didn't bet)")
             return f"folded on the {_STREET_NAMES[street]}"
         if shown is not None:
-            cards = _cards(shown.cards)
-            if won:
-                return f"showed {cards} and won ({self.money(won)}) with {shown.description}"
-            return f"showed {cards} and lost with {shown.description}"
+            return f"showed {_cards(shown.cards)} {self.result(won, shown)}"
         if mucked:
             if seat == self.hero:
                 return f"mucked {_cards(self.hole_cards[seat])}"

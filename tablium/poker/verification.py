@@ -5,19 +5,24 @@ checks, in order, and stops at the first failure with a precise reason:
 
 1. the revealed server seed hashes to the commitment published before the deal;
 2. the seed and the client seeds give exactly the recorded deck;
-3. every hole card and board card is the card at its position in that deck (docs/fairness.md,
-   "Dealing order");
+3. every hole card and board card (of both runs, when the board was run twice) is the card at its
+   position in that deck (docs/fairness.md, "Dealing order");
 4. replaying the recorded actions through the engine gives the recorded final stacks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import msgspec
 
 from tablium.poker.cards import format_cards, parse_cards, parse_deck
-from tablium.poker.dealing import board_card_positions, hole_card_positions
+from tablium.poker.dealing import (
+    board_card_positions,
+    hole_card_positions,
+    second_run_positions,
+)
 from tablium.poker.errors import MalformedInput, PokerError
 from tablium.poker.fairness import FairnessViolation, verify_deck
 from tablium.poker.hand import HandConfig, apply, start_hand
@@ -56,7 +61,30 @@ def verify_history(data: dict[str, Any] | HandHistory) -> None:
         raise FairnessViolation(
             f"the board is {history.board} but the deck deals {format_cards(expected_board)}"
         )
+    if history.second_board:
+        _check_second_board(history, deck, board)
     _check_result(history, deck)
+
+
+def _check_second_board(history: HandHistory, deck: tuple[int, ...], board: Sequence[int]) -> None:
+    variant = variant_by_code(history.variant)
+    streets = variant.board_streets
+    second = parse_cards(history.second_board)
+    if len(second) != len(board) or len(board) != sum(streets):
+        raise FairnessViolation("a board run twice has two complete boards")
+    pairs = enumerate(zip(board, second, strict=True))
+    shared = next((i for i, (a, b) in pairs if a != b), len(board))
+    if shared not in {sum(streets[:k]) for k in range(len(streets))}:
+        raise FairnessViolation("the two boards do not part where a street begins")
+    own = second_run_positions(len(history.players), variant.hole_cards, streets, shared)
+    if own[-1] >= len(deck):
+        raise FairnessViolation("the deck holds too few cards for a second run")
+    expected = (*board[:shared], *(deck[i] for i in own))
+    if second != expected:
+        raise FairnessViolation(
+            f"the second board is {history.second_board} but the deck deals "
+            f"{format_cards(expected)}"
+        )
 
 
 def _load(data: dict[str, Any] | HandHistory) -> HandHistory:
@@ -77,6 +105,9 @@ def _check_result(history: HandHistory, deck: tuple[int, ...]) -> None:
         ante=history.ante,
         deck=deck,
         rake=history.rake_rule,
+        positions=history.positions,
+        posts=history.posts,
+        run_it_twice=history.run_it_twice,
     )
     try:
         state = start_hand(config).state
@@ -88,6 +119,8 @@ def _check_result(history: HandHistory, deck: tuple[int, ...]) -> None:
         raise FairnessViolation("the recorded actions end before the hand does")
     if format_cards(state.board) != history.board:
         raise FairnessViolation("the replayed board differs from the recorded board")
+    if format_cards(state.second_board) != history.second_board:
+        raise FairnessViolation("the replayed second board differs from the recorded one")
     if list(state.stacks) != history.final_stacks:
         raise FairnessViolation(
             f"replaying the hand gives final stacks {list(state.stacks)}, "

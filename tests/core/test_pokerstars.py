@@ -22,13 +22,14 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from tablium.offline import session
 from tablium.poker.actions import Action, Bet, Call, Check, Fold, Raise
 from tablium.poker.dealing import preset_deck
 from tablium.poker.events import (
+    AntePosted,
     Event,
     HandShown,
     PlayerRaised,
@@ -38,10 +39,13 @@ from tablium.poker.events import (
 from tablium.poker.hand import (
     Ante,
     AnteKind,
+    BlindPositions,
     Blinds,
     HandConfig,
     LegalActions,
+    Post,
     apply,
+    blind_seats,
     legal_actions,
     start_hand,
 )
@@ -234,8 +238,10 @@ MONEY = r"[$€]?([0-9]+(?:\.[0-9]{2})?)"
 STACK_LINE = re.compile(rf"^Seat (\d+): (.+) \({MONEY} in chips\)$")
 COLLECTED = re.compile(rf"^(.+) collected {MONEY} from (?:pot|main pot|side pot(?:-\d+)?)$")
 TOTAL = re.compile(rf"^Total pot {MONEY}(?: Main pot .*\.)? \| Rake {MONEY}$")
-SUMMARY_WON = re.compile(rf"^Seat \d+: .+ (?:and won|collected) \({MONEY}\)")
-POSTS = re.compile(rf"^(.+): posts (?:the ante|small blind|big blind|straddle) {MONEY}")
+SUMMARY_WON = re.compile(rf"(?:and won|collected) \({MONEY}\)")
+POSTS = re.compile(
+    rf"^(.+): posts (the ante|small blind|big blind|small & big blinds|straddle) {MONEY}"
+)
 PUTS_IN = re.compile(rf"^(.+): (calls|bets|raises) {MONEY}(?: to {MONEY})?(?: and is all-in)?$")
 RETURNED = re.compile(rf"^Uncalled bet \({MONEY}\) returned to (.+)$")
 
@@ -245,15 +251,22 @@ def nets_from_text(lines: list[str], money: bool, blinds: Blinds) -> dict[str, i
     net: dict[str, int] = {}
     flop_seen = False
     street: dict[str, int] = {}  # chips put in on the current street, blinds included
+    big_blind_posted = False
     for line in lines[: lines.index("*** SUMMARY ***")]:
         if line.startswith("*** ") and line.split()[1] in {"FLOP", "TURN", "RIVER"}:
             street = {}
             flop_seen = True
         elif match := POSTS.match(line):
-            amount = cents(match[2], money)
+            what, amount = match[2], cents(match[3], money)
             net[match[1]] = net.get(match[1], 0) - amount
-            if "ante" not in line:
-                street[match[1]] = street.get(match[1], 0) + amount
+            # Posts besides the blinds follow the big blind: a small blind posted after it is
+            # dead, and of "small & big blinds" only the big blind is live.
+            if what == "small & big blinds":
+                amount = min(amount, blinds.bb)
+            if what == "the ante" or (what == "small blind" and big_blind_posted):
+                amount = 0
+            big_blind_posted = big_blind_posted or what == "big blind"
+            street[match[1]] = street.get(match[1], 0) + amount
         elif match := PUTS_IN.match(line):
             name, verb = match[1], match[2]
             before = street.get(name, 0)
@@ -305,9 +318,15 @@ def check_export(history: HandHistory, hero: str | None) -> None:
     assert pot == sum(p.amount for p in history.pots)
     assert rake == history.rake
     assert sum(collected) == pot - rake
-    won = [cents(m[1], money) for line in lines[summary:] if (m := SUMMARY_WON.match(line))]
+    won = [
+        cents(m, money)
+        for line in lines[summary:]
+        if line.startswith("Seat ")
+        for m in SUMMARY_WON.findall(line)
+    ]
     assert sum(won) == pot - rake
-    assert len(lines) - summary - 2 - (1 if history.board else 0) == len(history.players)
+    boards = 3 if history.second_board else 1 if history.board else 0  # run twice: 2 + a note
+    assert len(lines) - summary - 2 - boards == len(history.players)
 
     names = [p.player for p in history.players]
     text_nets = nets_from_text(lines, money, history.blinds)
@@ -347,15 +366,19 @@ def random_hands(draw: st.DrawFn) -> HandHistory:
     kind = draw(st.sampled_from(list(AnteKind)))
     ante = Ante() if kind is AnteKind.NONE else Ante(kind=kind, amount=draw(st.integers(1, bb)))
     stack = st.one_of(st.integers(1, 3 * bb), st.integers(1, 300 * bb))
+    button = draw(st.integers(0, players - 1))
+    sb = draw(st.integers(0, bb))
     config = HandConfig(
         variant=variant,
         stacks=tuple(draw(stack) for _ in range(players)),
-        button=draw(st.integers(0, players - 1)),
-        blinds=Blinds(sb=draw(st.integers(0, bb)), bb=bb, straddle=straddle),
+        button=button,
+        blinds=Blinds(sb=sb, bb=bb, straddle=straddle),
         ante=ante,
         deck=tuple(draw(st.permutations(range(52)))),
         rake=RakeRule(percent_bp=draw(st.sampled_from([0, 500])), cap=None),
     )
+    if draw(st.booleans()):  # cash-table extras: no small blind, posts, run it twice
+        config = draw(cash_extras(config, sb))
     transition = start_hand(config)
     state, events = transition.state, list(transition.events)
     while (legal := legal_actions(state)) is not None:
@@ -375,6 +398,29 @@ def random_hands(draw: st.DrawFn) -> HandHistory:
     return build_history(config, state, events, meta)
 
 
+@st.composite
+def cash_extras(draw: st.DrawFn, config: HandConfig, sb: int) -> HandConfig:
+    players, button, bb = len(config.stacks), config.button, config.blinds.bb
+    positions = None
+    if draw(st.booleans()):
+        big = (button + 1) % players
+        positions = BlindPositions(small_blind=None, big_blind=big)
+    small, big = (None, (button + 1) % players) if positions else blind_seats(players, button)
+    taken = {small, big, (big + 1) % players if config.blinds.straddle else None}
+    free = [s for s in range(players) if s not in taken]
+    posting = draw(st.lists(st.sampled_from(free), unique=True)) if free else []
+    kinds = st.sampled_from([(bb, 0), (bb, sb), (0, sb)])
+    posts = []
+    for seat in posting:
+        live, dead = draw(kinds)
+        if live + dead:
+            posts.append(Post(seat=seat, live=live, dead=dead))
+    agreed = tuple(range(players)) if draw(st.booleans()) else ()
+    return msgspec.structs.replace(
+        config, positions=positions, posts=tuple(posts), run_it_twice=agreed
+    )
+
+
 def draw_action(draw: st.DrawFn, legal: LegalActions) -> Action:
     seat = legal.seat
     options: list[Action] = [Fold(seat=seat)]
@@ -390,6 +436,11 @@ def draw_action(draw: st.DrawFn, legal: LegalActions) -> Action:
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(history=random_hands(), hero=st.sampled_from([None, "p0", "p1"]))
 def test_any_hand_exports_consistently(history: HandHistory, hero: str | None) -> None:
+    # When a blind is all-in from its ante, no "posts big blind" line is printed, and PokerStars'
+    # syntax then cannot tell a dead small blind posted by a returning player from a live one:
+    # a tracker reading the text alone must guess. Those hands are left out of this check only.
+    blinds_all_in = any(isinstance(event, AntePosted) and event.all_in for event in history.events)
+    assume(not (history.posts and blinds_all_in))
     check_export(history, hero)
 
 

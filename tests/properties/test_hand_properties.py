@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tablium.poker.actions import Action, Bet, Call, Check, Fold, Raise
 from tablium.poker.errors import PokerError
-from tablium.poker.events import HandEnded, PotAwarded, RakeTaken
+from tablium.poker.events import (
+    AntePosted,
+    BlindKind,
+    BlindPosted,
+    HandEnded,
+    PlayerPosted,
+    PotAwarded,
+    RakeTaken,
+)
 from tablium.poker.hand import (
     Ante,
     AnteKind,
+    BlindPositions,
     Blinds,
     HandConfig,
     HandState,
     LegalActions,
+    Post,
     apply,
+    blind_seats,
     legal_actions,
     start_hand,
 )
@@ -147,3 +159,81 @@ def test_the_same_config_and_actions_replay_to_the_same_result(data: st.DataObje
     for action in actions:
         again = apply(again, action).state
     assert again == state
+
+
+@st.composite
+def cash_configs(draw: st.DrawFn) -> HandConfig:
+    """Any config, plus what cash tables add: no small blind, posts, run it twice."""
+    cfg = draw(configs())
+    players, button, blinds = len(cfg.stacks), cfg.button, cfg.blinds
+    positions = None
+    if draw(st.booleans()):
+        positions = BlindPositions(small_blind=None, big_blind=(button + 1) % players)
+        small, big = None, positions.big_blind
+    else:
+        small, big = blind_seats(players, button)
+    taken = {small, big, (big + 1) % players if blinds.straddle else None}
+    free = [s for s in range(players) if s not in taken]
+    posts = []
+    for seat in draw(st.lists(st.sampled_from(free), unique=True)) if free else []:
+        live = draw(st.integers(0, blinds.bb))
+        dead = draw(st.integers(0 if live else 1, 2 * blinds.bb))
+        posts.append(Post(seat=seat, live=live, dead=dead))
+    agreed = draw(st.sets(st.integers(0, players - 1)))
+    if draw(st.booleans()):
+        agreed = set(range(players))
+    return msgspec.structs.replace(
+        cfg, positions=positions, posts=tuple(posts), run_it_twice=tuple(sorted(agreed))
+    )
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_chips_are_conserved_with_posts_missing_small_blinds_and_two_runs(
+    data: st.DataObject,
+) -> None:
+    cfg = data.draw(cash_configs())
+    total = sum(cfg.stacks)
+    transition = start_hand(cfg)
+    state, events = transition.state, list(transition.events)
+    big = [e for e in events if isinstance(e, BlindPosted) and e.kind is BlindKind.BIG]
+    assert len(big) <= 1  # none when antes took the big blind's whole stack
+    posted = {e.seat: e for e in events if isinstance(e, PlayerPosted)}
+    assert set(posted) <= {p.seat for p in cfg.posts}
+    assert (
+        state.dead
+        == sum(state.dead_paid)
+        == sum(e.dead for e in posted.values())
+        + sum(e.amount for e in events if isinstance(e, AntePosted) and e.dead)
+    )
+    while (legal := legal_actions(state)) is not None:
+        assert chips_in_play(state) == total
+        transition = apply(state, choose(legal, data.draw))
+        state = transition.state
+        events.extend(transition.events)
+    assert sum(state.stacks) + state.rake == total
+    assert all(s >= 0 for s in state.stacks)
+    awarded = [e for e in events if isinstance(e, PotAwarded)]
+    assert sum(e.amount for e in awarded) + state.rake == sum(state.contributed) + state.dead
+    rake = [e for e in events if isinstance(e, RakeTaken)]
+    assert len(rake) <= 1 and all(sum(r.contributions) == r.amount for r in rake)
+    if state.second_board:
+        contenders = {s for s in range(state.players) if not state.folded[s]}
+        assert contenders <= set(cfg.run_it_twice) and len(contenders) >= 2
+        assert len(state.second_board) == len(state.board) == 5
+        assert not set(state.board) & set(state.second_board[len(_shared(state)) :])
+        for pot in {e.pot for e in awarded}:
+            first = sum(e.amount for e in awarded if e.pot == pot and e.run == 1)
+            second = sum(e.amount for e in awarded if e.pot == pot and e.run == 2)
+            assert first - second in (0, 1)  # halves, the odd chip to the first run
+    else:
+        assert all(e.run == 0 for e in awarded)
+
+
+def _shared(state: HandState) -> tuple[int, ...]:
+    shared = []
+    for a, b in zip(state.board, state.second_board, strict=True):
+        if a != b:
+            break
+        shared.append(a)
+    return tuple(shared)
