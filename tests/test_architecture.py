@@ -23,8 +23,12 @@ PURE_MODULES = (
     "players/stats.py",
     "players/profile.py",
     "players/throttle.py",
+    "table/rules.py",
+    "table/timing.py",
+    "protocol.py",
 )
-"""Pure modules outside the poker core: ledger postings, limits, levels, statistics, profiles."""
+"""Pure modules outside the poker core: ledger, limits, levels, statistics, profiles, table
+rules and timing, the wire protocol."""
 
 
 def forbidden_imports(source: str, filename: str = "<source>") -> list[str]:
