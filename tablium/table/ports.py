@@ -67,4 +67,3 @@ class TableDirectory(Protocol):
     """The tables this process can reach, by id."""
 
     def get(self, table_id: str) -> TableHandle | None: ...
-
