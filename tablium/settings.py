@@ -58,12 +58,17 @@ class Settings:
     """``TABLIUM_DB_POOL_SIZE``: connections to PostgreSQL per process (SQLite uses one)."""
     log_level: str = "INFO"
     """``TABLIUM_LOG_LEVEL``."""
+    play_money: int = 0
+    """``TABLIUM_PLAY_MONEY``: when above 0, players may top their wallet in the house currency up
+    to this amount themselves (``POST /api/me/play-money``). Default: 100,000 on the embedded
+    database (a demo or home game), 0 (off) when ``TABLIUM_DATABASE_URL`` is set."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         data_dir = Path(env.get("TABLIUM_DATA_DIR") or DEFAULT_DATA_DIR)
-        url = env.get("TABLIUM_DATABASE_URL") or sqlite_url(data_dir / "tablium.db")
+        configured = env.get("TABLIUM_DATABASE_URL")
+        url = configured or sqlite_url(data_dir / "tablium.db")
         return cls(
             database_url=normalise_database_url(url),
             data_dir=data_dir,
@@ -77,6 +82,7 @@ class Settings:
             argon2_memory_kib=_int(env, "TABLIUM_ARGON2_MEMORY_KIB", 64 * 1024, minimum=8),
             db_pool_size=_int(env, "TABLIUM_DB_POOL_SIZE", 10, minimum=1),
             log_level=(env.get("TABLIUM_LOG_LEVEL") or "INFO").upper(),
+            play_money=_int(env, "TABLIUM_PLAY_MONEY", 0 if configured else 100_000),
         )
 
 

@@ -8,6 +8,7 @@ from typing import Annotated
 import msgspec
 
 from tablium.api.endpoints import SIGNED_IN, Call, Endpoint
+from tablium.errors import Forbidden
 from tablium.money.ledger import MAX_AMOUNT, AccountKind, AccountRef, UnknownAccount
 from tablium.money.limits import Limit, LimitKind, LimitPeriod
 from tablium.money.service import StatementLine
@@ -65,6 +66,35 @@ class SelfExclude(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 
 class SelfExclusion(msgspec.Struct, frozen=True, kw_only=True):
     self_excluded_until: datetime
+
+
+class PlayMoney(msgspec.Struct, frozen=True, kw_only=True):
+    currency: str
+    added: int
+    balance: int
+
+
+async def claim_play_money(call: Call[None, None]) -> PlayMoney:
+    """Top the caller's wallet up to the server's play-money amount in the house currency
+    (only where the server offers play money: ``TABLIUM_PLAY_MONEY``)."""
+    settings = call.services.settings
+    if settings.play_money <= 0:
+        raise Forbidden("this server has no play money", code="play_money_disabled")
+    ledger, me, currency = call.services.ledger, call.me.player_id, settings.currency
+    balances = {a.currency: a.balance for a in await ledger.wallets(me)}
+    missing = settings.play_money - balances.get(currency, 0)
+    if missing <= 0:
+        return PlayMoney(currency=currency, added=0, balance=balances[currency])
+    result = await ledger.deposit(
+        player_id=me,
+        currency=currency,
+        amount=missing,
+        idempotency_key=call.idempotency_key(),
+        actor=call.actor,
+        memo="play money",
+    )
+    balance = next(p.balance_after for p in result.postings if p.owner == me)
+    return PlayMoney(currency=currency, added=0 if result.replayed else missing, balance=balance)
 
 
 async def get_wallet(call: Call[None, None]) -> Wallet:
@@ -125,6 +155,17 @@ async def self_exclude(call: Call[SelfExclude, None]) -> SelfExclusion:
 
 
 ENDPOINTS = (
+    Endpoint(
+        method="POST",
+        path="/api/me/play-money",
+        handler=claim_play_money,
+        summary="Top up with play money",
+        tag="wallet",
+        roles=SIGNED_IN,
+        response=PlayMoney,
+        errors=(403,),
+        idempotent_key=True,
+    ),
     Endpoint(
         method="GET",
         path="/api/me/wallet",

@@ -3,6 +3,7 @@ refused with a clear 4xx and moves nothing; a replayed key returns the first res
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +11,9 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.conftest import User
+from tablium.app import create_app
+from tablium.settings import Settings
+from tests.api.conftest import PASSWORD, User
 
 DEPOSITS = "/api/admin/deposits"
 WITHDRAWALS = "/api/admin/withdrawals"
@@ -276,3 +279,32 @@ def test_every_money_movement_is_in_the_audit_log(
     assert entry["ip"] == "testclient"
     refused = client.get("/api/admin/audit", headers=player.headers)
     assert refused.status_code == 403
+
+
+def test_play_money_is_off_unless_the_server_offers_it(
+    client: TestClient, sign_up: Callable[..., User]
+) -> None:
+    player = sign_up()
+    response = client.post("/api/me/play-money", headers={**player.headers, **key()})
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "play_money_disabled"
+    assert balance(client, player) == 0
+
+
+def test_play_money_tops_the_wallet_up_once_per_key(
+    settings: Settings, unique: Callable[[str], str]
+) -> None:
+    offered = dataclasses.replace(settings, play_money=5_000)
+    with TestClient(create_app(settings=offered)) as client:
+        body = client.post(
+            "/api/auth/register", json={"username": unique("pm"), "password": PASSWORD}
+        ).json()
+        player = User(body["player"]["id"], "pm", body["tokens"]["access_token"], "")
+        headers = {**player.headers, **key()}
+        first = client.post("/api/me/play-money", headers=headers).json()
+        assert (first["added"], first["balance"]) == (5_000, 5_000)
+        replay = client.post("/api/me/play-money", headers=headers).json()
+        assert (replay["added"], replay["balance"]) == (0, 5_000)
+        full = client.post("/api/me/play-money", headers={**player.headers, **key()}).json()
+        assert (full["added"], full["balance"]) == (0, 5_000)
+        assert balance(client, player) == 5_000
