@@ -18,9 +18,11 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Index,
+    Integer,
     MetaData,
     String,
     Table,
+    Text,
     UniqueConstraint,
     false,
 )
@@ -202,11 +204,44 @@ audit_log = Table(
     Index("ix_audit_log_target", "target"),
 )
 
+# --- Hands ----------------------------------------------------------------------------------------
+
+hands = Table(
+    "hands",
+    metadata,
+    Column("id", String(100), primary_key=True),  # "<table id>#<number>"
+    Column("table_id", String(64), nullable=False),
+    Column("number", BigInteger, nullable=False),  # the table's own count, the wire's `hand`
+    Column("currency", String(16), nullable=False),
+    Column("started_at", UtcDateTime, nullable=False),
+    Column("ended_at", UtcDateTime, nullable=False),
+    Column("rake", BigInteger, nullable=False),
+    Column("commitment", String(64), nullable=True),  # SHA-256 hex of the server seed
+    Column("history", Text, nullable=False),  # msgspec JSON of tablium.poker.history.HandHistory
+    UniqueConstraint("table_id", "number", name="uq_hands_table_id_number"),
+    CheckConstraint("rake >= 0", name="rake"),
+)
+"""Finished cash-table hands with their full history (every hole card and the revealed seed)."""
+
+hand_players = Table(
+    "hand_players",
+    metadata,
+    Column("hand_id", String(100), ForeignKey("hands.id"), primary_key=True),
+    Column("player_id", String(64), primary_key=True),
+    Column("seat", Integer, nullable=False),  # table seat, 0-based
+    Column("net", BigInteger, nullable=False),  # chips won (+) or lost (-), after rake
+    Column("rake_share", BigInteger, nullable=False),  # this player's part of the rake
+    Index("ix_hand_players_player_hand", "player_id", "hand_id"),
+)
+"""One row per player dealt into a hand; rakeback sums ``rake_share`` per player."""
+
 __all__ = [
     "APPEND_ONLY_TABLES",
     "ROLES",
     "accounts",
     "audit_log",
+    "hand_players",
+    "hands",
     "metadata",
     "player_limits",
     "player_stats",
