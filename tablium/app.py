@@ -47,10 +47,18 @@ from tablium.api.errors import (
 from tablium.api.openapi import openapi_document
 from tablium.clock import Clock, utc_now
 from tablium.errors import DomainError
+from tablium.gateway.endpoint import websocket_route
 from tablium.logging import configure_logging
+from tablium.players.service import Principal
 from tablium.poker.errors import PokerError
 from tablium.services import Services
 from tablium.settings import Settings
+
+WEBSOCKET_OPTIONS: dict[str, Any] = {
+    "ws_max_size": 64 * 1024,  # a client frame is at most 8 KiB; anything far beyond is closed
+    "ws_per_message_deflate": False,  # compression per socket would undo encode-once fan-out
+}
+"""uvicorn's WebSocket settings, for ``run`` and for anything else that serves the app."""
 
 MAX_BODY_BYTES = 1024 * 1024
 """Largest request body accepted; a hand history is a few kilobytes."""
@@ -208,6 +216,10 @@ def create_app(
             return json_response({"status": "unavailable", "checks": {"database": "error"}}, 503)
         return json_response({"status": "ready", "checks": {"database": "ok"}})
 
+    async def authenticate(token: str) -> Principal:
+        # Looked up per connection: the services open after the routes are built.
+        return await current_services().players.authenticate(token)
+
     document = openapi_document(ENDPOINTS)
 
     async def openapi(request: Request) -> Response:
@@ -238,6 +250,13 @@ def create_app(
         Route("/api/openapi.json", openapi),
         Route("/api/hands/verify", verify_hand, methods=["POST"]),
         *(build_route(endpoint, current_services) for endpoint in ENDPOINTS),
+        websocket_route(
+            "/ws",
+            authenticate=authenticate,
+            tables=lambda: current_services().tables,
+            registry=metrics.registry,
+            clock_ms=lambda: int(clock().timestamp() * 1000),
+        ),
     ]
     return Starlette(
         routes=routes,
@@ -260,6 +279,9 @@ def run(host: str, port: int, settings: Settings | None = None) -> None:
     database = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"Tablium listening on http://{shown_host}:{port} (health: /health)", flush=True)
     print(f"  database: {database}; API: http://{shown_host}:{port}/api/openapi.json", flush=True)
+    print(f"  tables: GET http://{shown_host}:{port}/api/tables; play: ws://{shown_host}:{port}/ws")
+    if settings.play_money:
+        print(f"  play money: {settings.play_money} {settings.currency} (POST /api/me/play-money)")
     # log_config=None keeps uvicorn's loggers on our JSON handler; we log requests ourselves.
     uvicorn.run(
         create_app(settings=settings), host=host, port=port, log_config=None, access_log=False

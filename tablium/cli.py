@@ -124,6 +124,22 @@ def _bench_ledger(args: argparse.Namespace) -> int:
     )
 
 
+def _bots(args: argparse.Namespace) -> int:
+    from tablium.bots.client import main
+
+    return main(
+        args.url, players=args.players, hands=args.hands, seed=args.seed, timeout=args.timeout
+    )
+
+
+def _bench_tables(args: argparse.Namespace) -> int:
+    from tablium.bench.tables import main
+
+    return main(
+        tables=args.tables, bots_per_table=args.bots_per_table, hands=args.hands, seed=args.seed
+    )
+
+
 def _hex_seed(text: str) -> str:
     try:
         raw = bytes.fromhex(text)
@@ -188,6 +204,16 @@ def build_parser() -> argparse.ArgumentParser:
     play.add_argument("--variant", default="NLHE", choices=["NLHE", "PLO", "FLHE"])
     play.set_defaults(run=_play)
 
+    bots = commands.add_parser(
+        "bots", help="bot players over the public API and WebSocket; prints a JSON summary"
+    )
+    bots.add_argument("--url", default="http://127.0.0.1:8000", help="the server's base URL")
+    bots.add_argument("--players", type=_positive, default=6)
+    bots.add_argument("--hands", type=_positive, default=20, help="hands each bot plays")
+    bots.add_argument("--seed", type=int, default=None, help="for reproducible choices")
+    bots.add_argument("--timeout", type=float, default=600.0, help="seconds before giving up")
+    bots.set_defaults(run=_bots)
+
     bench = commands.add_parser("bench", help="benchmarks that print figures")
     targets = bench.add_subparsers(dest="target", required=True, metavar="TARGET")
     engine = targets.add_parser("engine", help="hands/s and evaluations/s of the pure core")
@@ -205,6 +231,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--in-place", action="store_true", help="write into the configured database itself"
     )
     ledger.set_defaults(run=_bench_ledger)
+    tables = targets.add_parser(
+        "tables", help="bots against an in-process server: actions/s, hands/s, latency"
+    )
+    tables.add_argument("--tables", type=_positive, default=4)
+    tables.add_argument("--bots-per-table", type=_positive, default=6)
+    tables.add_argument("--hands", type=_positive, default=50, help="hands each bot plays")
+    tables.add_argument("--seed", type=int, default=None)
+    tables.set_defaults(run=_bench_tables)
     return parser
 
 

@@ -1,10 +1,12 @@
 """The services a server process runs on, opened and closed together (the composition root's
-half that is not HTTP): the database engine, players and authentication, the ledger."""
+half that is not HTTP): the database engine, players and authentication, the ledger, and the
+cash tables with their actors."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from prometheus_client import CollectorRegistry
@@ -17,6 +19,10 @@ from tablium.db.migrate import upgrade
 from tablium.money.service import Ledger
 from tablium.players.service import Players
 from tablium.settings import Settings
+from tablium.table.archive import HandArchive
+from tablium.table.bank import LedgerBank, player_names
+from tablium.table.demo import demo_tables
+from tablium.table.registry import Tables
 
 logger = logging.getLogger("tablium.services")
 
@@ -27,7 +33,9 @@ class Services:
     engine: AsyncEngine
     players: Players
     ledger: Ledger
+    tables: Tables
     clock: Clock
+    _stack: contextlib.AsyncExitStack = field(repr=False)
 
     @classmethod
     async def open(
@@ -38,10 +46,13 @@ class Services:
         clock: Clock = utc_now,
         migrate: bool = True,
     ) -> Services:
-        """Migrate the database (unless told not to), connect, and start every service."""
+        """Migrate the database (unless told not to), connect, start every service, and open the
+        demo tables when the settings ask for them."""
         if migrate:
             await upgrade(settings.database_url)
         engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        stack = contextlib.AsyncExitStack()
+        stack.push_async_callback(engine.dispose)
         try:
             players = Players(engine, settings, clock=clock, registry=registry)
             await players.start()
@@ -52,11 +63,34 @@ class Services:
                 min_self_exclusion=timedelta(seconds=settings.min_self_exclusion),
                 registry=registry,
             )
+            # Closed before the engine (the stack unwinds in reverse): tables cash their players
+            # out through the ledger when they stop.
+            tables = await stack.enter_async_context(
+                Tables(
+                    bank=LedgerBank(ledger, HandArchive(engine), players),
+                    names=player_names(players),
+                    clock=clock,
+                    registry=registry,
+                )
+            )
+            if settings.demo_tables:
+                for config in demo_tables(settings.currency):
+                    tables.create(config)
         except BaseException:
-            await engine.dispose()
+            await stack.aclose()
             raise
-        logger.info("services started", extra={"database": engine.dialect.name})
-        return cls(settings=settings, engine=engine, players=players, ledger=ledger, clock=clock)
+        logger.info(
+            "services started", extra={"database": engine.dialect.name, "tables": len(tables)}
+        )
+        return cls(
+            settings=settings,
+            engine=engine,
+            players=players,
+            ledger=ledger,
+            tables=tables,
+            clock=clock,
+            _stack=stack,
+        )
 
     async def check_database(self) -> None:
         """Raises if the database does not answer."""
@@ -64,5 +98,6 @@ class Services:
             await connection.execute(text("SELECT 1"))
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        """Stop the tables (cashing their players out), then close the database."""
+        await self._stack.aclose()
         logger.info("services stopped")

@@ -58,6 +58,9 @@ class Settings:
     """``TABLIUM_DB_POOL_SIZE``: connections to PostgreSQL per process (SQLite uses one)."""
     log_level: str = "INFO"
     """``TABLIUM_LOG_LEVEL``."""
+    demo_tables: bool = False
+    """``TABLIUM_DEMO_TABLES``: open the demo cash tables at start (``1``, the default of
+    ``Settings.from_env``) or not (``0``)."""
     play_money: int = 0
     """``TABLIUM_PLAY_MONEY``: when above 0, players may top their wallet in the house currency up
     to this amount themselves (``POST /api/me/play-money``). Default: 100,000 on the embedded
@@ -83,6 +86,7 @@ class Settings:
             db_pool_size=_int(env, "TABLIUM_DB_POOL_SIZE", 10, minimum=1),
             log_level=(env.get("TABLIUM_LOG_LEVEL") or "INFO").upper(),
             play_money=_int(env, "TABLIUM_PLAY_MONEY", 0 if configured else 100_000),
+            demo_tables=_int(env, "TABLIUM_DEMO_TABLES", 1) > 0,
         )
 
 

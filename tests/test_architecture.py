@@ -26,6 +26,7 @@ PURE_MODULES = (
     "table/rules.py",
     "table/timing.py",
     "protocol.py",
+    "bots/policy.py",
 )
 """Pure modules outside the poker core: ledger, limits, levels, statistics, profiles, table
 rules and timing, the wire protocol."""

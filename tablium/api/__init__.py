@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tablium.api import admin, auth, players, wallet
+from tablium.api import admin, auth, players, tables, wallet
 from tablium.api.endpoints import Endpoint
 
 ENDPOINTS: tuple[Endpoint, ...] = (
@@ -10,4 +10,5 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *players.ENDPOINTS,
     *wallet.ENDPOINTS,
     *admin.ENDPOINTS,
+    *tables.ENDPOINTS,
 )
