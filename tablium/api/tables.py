@@ -5,19 +5,14 @@ from __future__ import annotations
 import msgspec
 
 from tablium.api.endpoints import Call, Endpoint
+from tablium.protocol import TableSummary
 
 
 class TableListing(msgspec.Struct, frozen=True, kw_only=True):
     id: str
     name: str
-    variant: str
-    currency: str
-    small_blind: int
-    big_blind: int
-    ante: int
-    buy_in_min: int
-    buy_in_max: int
-    seats: int
+    config: TableSummary
+    """Game, stakes, buy-in range and seats: the same summary a table's snapshot carries."""
     seated: int
     waiting: int
     hand: int | None
@@ -38,14 +33,7 @@ async def list_tables(call: Call[None, None]) -> TableList:
             TableListing(
                 id=config.id,
                 name=config.name,
-                variant=config.variant,
-                currency=config.currency,
-                small_blind=config.blinds.sb,
-                big_blind=config.blinds.bb,
-                ante=config.ante.amount,
-                buy_in_min=config.buy_in_min,
-                buy_in_max=config.buy_in_max,
-                seats=config.seat_count,
+                config=config.summary(),
                 seated=sum(seat is not None for seat in table.table_state.seats),
                 waiting=len(table.waitlist),
                 hand=table.hand_number,

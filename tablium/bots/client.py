@@ -183,11 +183,11 @@ class Bot:
         mine = next((r for r in settled.results if r.seat == self.seat), None)
         if mine is not None:
             self.stack = mine.stack
-            low = self.table["big_blind"] * 10
+            low = self.table["config"]["big_blind"] * 10
             if self.stack < low and self.seen < self.hands:
                 # Half the room only: with no pause between hands, the top-up may wait for the
                 # next hand to end, and a stack that grows meanwhile must stay under the maximum.
-                amount = max(1, (self.table["buy_in_max"] - self.stack) // 2)
+                amount = max(1, (self.table["config"]["buy_in_max"] - self.stack) // 2)
                 await send(TopUp(table=self.table["id"], amount=amount, cid=self.cid()))
                 self.stack += amount
         return self.seen >= self.hands
@@ -234,7 +234,7 @@ async def run_bots(
     and return the summary ``tablium bots`` prints."""
     base = base.rstrip("/")
     tables = await http(base, "GET", "/api/tables")
-    tables = [t for t in tables["tables"] if t["seats"] - t["seated"] >= 2]
+    tables = [t for t in tables["tables"] if t["config"]["seat_count"] - t["seated"] >= 2]
     if not tables:
         raise BotError("the server has no table with two free seats")
     run = secrets.token_hex(3)
