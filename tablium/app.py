@@ -9,7 +9,6 @@ as ``{"error": {"code": str, "message": str}}``; ``tablium.api.errors`` chooses 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import logging
 import time
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -51,6 +50,7 @@ from tablium.gateway.endpoint import websocket_route
 from tablium.logging import configure_logging
 from tablium.players.service import Principal
 from tablium.poker.errors import PokerError
+from tablium.poker.verification import verify_history as core_verify_history
 from tablium.services import Services
 from tablium.settings import Settings
 
@@ -142,20 +142,6 @@ class ObserveRequests:
         return "unmatched"
 
 
-def _default_verifier() -> HandVerifier | None:
-    # Imported lazily so that the app runs (and answers 503 here) before the poker core ships
-    # verification; importing a module already loaded is a dictionary look-up.
-    name = "tablium.poker.verification"
-    try:
-        module = importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
-    verifier: HandVerifier = module.verify_history
-    return verifier
-
-
 async def health(request: Request) -> Response:
     return json_response({"status": "ok", "version": __version__})
 
@@ -233,9 +219,7 @@ def create_app(
             return error_response(400, "malformed", f"the body is not valid JSON: {exc}")
         if not isinstance(history, dict):
             return error_response(400, "malformed", "a hand history must be a JSON object")
-        verify = verify_history or _default_verifier()
-        if verify is None:
-            return error_response(503, "unavailable", "hand verification is not available yet")
+        verify = verify_history or core_verify_history
         # Pure and quick (one hand), so it runs on the event loop rather than in a thread.
         try:
             verify(history)

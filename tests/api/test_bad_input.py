@@ -46,3 +46,24 @@ def test_bad_bodies_are_refused_and_change_nothing(
     assert _latest_audit_id(client, admin) == before_audit
     wallet = client.get("/api/me/wallet", headers=admin.headers).json()
     assert all(balance["balance"] == 0 for balance in wallet["balances"])
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=abc",
+        "limit=0",
+        "limit=100000",
+        "limit=1.5",
+        "before=-3",
+        "bogus=1",
+        "limit=5&limit=6",
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/me/wallet/CHIP/statement", "/api/admin/audit"])
+def test_bad_query_parameters_are_refused(
+    client: TestClient, admin: User, path: str, query: str
+) -> None:
+    response = client.get(f"{path}?{query}", headers=admin.headers)
+    assert response.status_code == 422, query
+    assert response.json()["error"]["code"] == "invalid_request"
